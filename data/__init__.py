@@ -1,0 +1,1 @@
+"""Reference data and the demo plant, shipped inside the package as ``otrisk.data``."""
