@@ -336,3 +336,12 @@ def plant_json_schema() -> dict[str, Any]:
 def schema_text() -> str:
     """The published JSON Schema as stable text."""
     return json.dumps(plant_json_schema(), indent=2, sort_keys=True) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover - developer helper
+    import sys
+
+    if sys.argv[1:] == ["--schema"]:
+        sys.stdout.write(schema_text())
+    else:
+        sys.exit("usage: python -m otrisk.plantfile --schema")
