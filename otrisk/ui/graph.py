@@ -1,0 +1,270 @@
+"""The network map: a pyvis (vis-network) page of the plant's assets, offline and inert.
+
+A node is an asset, grouped and coloured by its zone. An edge ``A -> B`` is drawn for
+``A.depends_on: [B]`` (solid, "depends on") and for ``A.manages: [B]`` (dashed, "manages").
+
+Three rules keep the page safe on a plant laptop (STACK_NOTES.md, "pyvis"):
+
+* **Offline.** The JavaScript is inlined (``cdn_resources="in_line"``) and the Bootstrap
+  ``<link>``/``<script>`` tags pyvis adds in every mode are removed, so the page makes no
+  outside request. :func:`network_html` refuses to return a page that still would.
+* **Inert user text.** Labels and titles are plain text: vis-network draws labels on a
+  canvas and shows string titles with ``innerText``, and pyvis' JSON encoder escapes
+  ``<``, ``>`` and ``&``. pyvis switches tooltips to ``innerHTML`` when a title contains
+  ``href``, so that substring is broken with a zero-width space (any letter case). No user
+  text goes into ``heading``, ``select_menu``, ``filter_menu`` or ``options``.
+* **Fast.** Nodes and edges are filled into ``net.nodes``/``net.edges`` directly
+  (``add_node``/``add_edge`` are O(N·E)). Above ``graph_physics_max_nodes`` nodes the
+  browser's physics simulation is off and positions come from Python: Purdue level gives
+  the row (level 5 on top), zones sit side by side in their level's row.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import deque
+from dataclasses import dataclass
+
+from pyvis.network import Network
+
+from otrisk.models import AXES, Asset, Plant, Zone
+
+__all__ = [
+    "GraphView",
+    "NO_ZONE",
+    "ZONE_PALETTE",
+    "zone_colours",
+    "neighbourhood",
+    "view_asset_ids",
+    "plain_text",
+    "network_html",
+    "strip_outside_resources",
+    "outside_references",
+]
+
+NO_ZONE = "(no zone)"
+NO_ZONE_COLOUR = "#9e9e9e"
+#: Colour-blind-friendly qualitative palette (Okabe-Ito, then Tableau 10), zones in order.
+ZONE_PALETTE = (
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+    "#4E79A7", "#F28E2B", "#59A14F", "#B07AA1", "#76B7B2", "#EDC948", "#FF9DA7",
+)
+_SHAPES = {
+    "plc": "square", "sis": "star", "rtu": "square", "drive": "square",
+    "switch": "triangle", "firewall": "triangleDown",
+    "service": "diamond", "iiot": "diamond", "other": "diamond",
+}
+_DEFAULT_SHAPE = "dot"
+_HEIGHT_PX = 640
+_COL_PX, _ROW_PX, _ZONE_GAP_PX, _LEVEL_GAP_PX = 90, 70, 120, 140
+_LABEL_MAX = 40
+
+
+@dataclass(frozen=True)
+class GraphView:
+    """Which part of the plant the map shows: all, one zone, or an asset's neighbourhood."""
+
+    zone: str | None = None
+    center: str | None = None
+    radius: int = 1
+    #: Place nodes by Purdue level and zone even when the view is small enough for physics.
+    layered: bool = False
+
+
+def plain_text(text: object) -> str:
+    """User text made safe for a pyvis title: ``href`` broken (any case), nothing escaped."""
+    return re.sub(r"(?i)(h)(ref)", "\\1\u200b\\2", str(text))
+
+
+def _zone_order(zones: list[Zone]) -> list[Zone]:
+    """Top of the Purdue model first (level 5 … 0, unknown last), then by id."""
+    return sorted(zones, key=lambda z: (-(z.purdue_level if z.purdue_level is not None else -1), z.id))
+
+
+def zone_colours(plant: Plant) -> dict[str, str]:
+    """``{zone id: colour}`` in zone order, plus :data:`NO_ZONE`."""
+    colours = {z.id: ZONE_PALETTE[i % len(ZONE_PALETTE)] for i, z in enumerate(_zone_order(plant.zones))}
+    colours[NO_ZONE] = NO_ZONE_COLOUR
+    return colours
+
+
+def neighbourhood(plant: Plant, center: str, radius: int) -> set[str]:
+    """Assets within ``radius`` steps of ``center`` over depends_on/manages, either direction."""
+    adjacent: dict[str, set[str]] = {a.id: set() for a in plant.assets}
+    for a in plant.assets:
+        for other in (*a.depends_on, *a.manages):
+            if other in adjacent:
+                adjacent[a.id].add(other)
+                adjacent[other].add(a.id)
+    if center not in adjacent:
+        return set()
+    seen = {center}
+    frontier = deque([(center, 0)])
+    while frontier:
+        node, dist = frontier.popleft()
+        if dist == radius:
+            continue
+        for nxt in sorted(adjacent[node]):
+            if nxt not in seen:
+                seen.add(nxt)
+                frontier.append((nxt, dist + 1))
+    return seen
+
+
+def view_asset_ids(plant: Plant, view: GraphView) -> set[str]:
+    """The asset ids a view shows."""
+    if view.center is not None:
+        return neighbourhood(plant, view.center, view.radius)
+    if view.zone is not None:
+        return {a.id for a in plant.assets if (a.zone or NO_ZONE) == view.zone}
+    return {a.id for a in plant.assets}
+
+
+def _title(asset: Asset, zones: dict[str, Zone]) -> str:
+    zone = zones.get(asset.zone) if asset.zone else None
+    impact = asset.impact.as_dict()
+    lines = [
+        asset.name,
+        f"id: {asset.id} · type: {asset.type}",
+        f"zone: {zone.name} ({zone.id})" if zone else "zone: none (data gap)",
+        "impact: " + ", ".join(f"{axis} {impact[axis] if impact[axis] is not None else '?'}" for axis in AXES),
+    ]
+    product = " ".join(x for x in (asset.vendor, asset.model, asset.firmware) if x)
+    if product:
+        lines.append(product)
+    if asset.ip:
+        lines.append(f"ip: {asset.ip}")
+    if asset.owner:
+        lines.append(f"owner: {asset.owner}")
+    return plain_text("\n".join(lines))
+
+
+def _label(asset: Asset) -> str:
+    name = asset.name if len(asset.name) <= _LABEL_MAX else asset.name[: _LABEL_MAX - 1] + "…"
+    return plain_text(name)
+
+
+def _positions(plant: Plant, ids: set[str]) -> dict[str, tuple[int, int]]:
+    """Grid layout: one row band per Purdue level, one column band per zone in it."""
+    known = {z.id for z in plant.zones}
+    by_zone: dict[str, list[str]] = {}
+    for a in sorted(plant.assets, key=lambda a: a.id):
+        if a.id in ids:
+            by_zone.setdefault(a.zone if a.zone in known else NO_ZONE, []).append(a.id)
+    levels: dict[float, list[str]] = {}
+    for z in _zone_order(plant.zones):
+        if z.id in by_zone:
+            levels.setdefault(z.purdue_level if z.purdue_level is not None else -1, []).append(z.id)
+    if NO_ZONE in by_zone:
+        levels.setdefault(-2, []).append(NO_ZONE)
+    pos: dict[str, tuple[int, int]] = {}
+    y = 0
+    for level in sorted(levels, reverse=True):
+        x = 0
+        tallest = 1
+        for zone_id in levels[level]:
+            members = by_zone[zone_id]
+            cols = max(1, math.ceil(math.sqrt(len(members) * 2)))
+            rows = math.ceil(len(members) / cols)
+            tallest = max(tallest, rows)
+            for i, asset_id in enumerate(members):
+                pos[asset_id] = (x + (i % cols) * _COL_PX, y + (i // cols) * _ROW_PX)
+            x += cols * _COL_PX + _ZONE_GAP_PX
+        y += tallest * _ROW_PX + _LEVEL_GAP_PX
+    return pos
+
+
+_BOOTSTRAP_LINK = re.compile(r"<link\b[^>]*bootstrap[^>]*>", re.IGNORECASE)
+_BOOTSTRAP_SCRIPT = re.compile(r"<script\b[^>]*bootstrap[^>]*>\s*</script>", re.IGNORECASE)
+# pyvis' template keeps a commented-out <link>/<script> to ../node_modules: no request,
+# but it is noise to every offline check.
+_DEAD_COMMENT = re.compile(r"<!--\s*<link rel=\"stylesheet\" href=\"\.\./node_modules.*?-->", re.DOTALL)
+_EMPTY_HEADING = re.compile(r"<center>\s*<h1>\s*</h1>\s*</center>")
+# src=/href= attributes (or url()) that point to another host.
+_OUTSIDE = re.compile(r"""(?:\b(?:src|href)\s*=\s*["']?|url\(\s*["']?)(?:https?:)?//""", re.IGNORECASE)
+
+
+def strip_outside_resources(html: str) -> str:
+    """Remove what pyvis' template loads from CDNs (Bootstrap) and its empty heading."""
+    for pattern in (_BOOTSTRAP_LINK, _BOOTSTRAP_SCRIPT, _DEAD_COMMENT, _EMPTY_HEADING):
+        html = pattern.sub("", html)
+    return html.replace("</head>", "<style>body{margin:0}</style></head>", 1)
+
+
+_CDN_TAG = re.compile(r"<(?:link|script)\b[^>]*(?:bootstrap|cdn)", re.IGNORECASE)
+# The lines that carry the (JSON-escaped) node and edge data: user text, not markup.
+_DATA_LINE = re.compile(r"^.*new vis\.DataSet\(.*$", re.MULTILINE)
+
+
+def outside_references(html: str) -> list[str]:
+    """Markup in ``html`` that would load something from another host (should be none).
+
+    ``src``/``href``/``url()`` pointing to another host, or a ``<link>``/``<script>`` tag
+    naming Bootstrap or a CDN. The node and edge data lines are skipped: they hold user
+    text, JSON-encoded with ``<`` and ``>`` escaped, which a browser never reads as markup.
+    """
+    skeleton = _DATA_LINE.sub("", html)
+    found = [m for pattern in (_OUTSIDE, _CDN_TAG) for m in pattern.finditer(skeleton)]
+    return [skeleton[max(0, m.start() - 20): m.end() + 60] for m in found]
+
+
+def network_html(plant: Plant, view: GraphView = GraphView(), *, physics_max_nodes: int = 300) -> str:
+    """A self-contained HTML page drawing ``view`` of the plant with vis-network.
+
+    Raises
+    ------
+    RuntimeError
+        If the page would still load anything from another host (a changed pyvis template).
+    """
+    zones = plant.zone_map()
+    colours = zone_colours(plant)
+    ids = view_asset_ids(plant, view)
+    assets = [a for a in sorted(plant.assets, key=lambda a: a.id) if a.id in ids]
+    physics = len(assets) <= physics_max_nodes and not view.layered
+    pos = {} if physics else _positions(plant, ids)
+
+    net = Network(height=f"{_HEIGHT_PX}px", width="100%", directed=True, cdn_resources="in_line")
+    nodes = []
+    for a in assets:
+        zone_key = a.zone if a.zone in zones else NO_ZONE
+        node = {
+            "id": a.id,
+            "label": _label(a),
+            "title": _title(a, zones),
+            "group": zone_key,
+            "color": colours[zone_key],
+            "shape": _SHAPES.get(a.type, _DEFAULT_SHAPE),
+            "size": 22 if a.id == view.center else 12,
+            "borderWidth": 4 if a.id == view.center else 1,
+        }
+        if not physics:
+            node["x"], node["y"] = pos[a.id]
+            node["physics"] = False
+        nodes.append(node)
+    edges = []
+    for a in assets:
+        for other in sorted(set(a.depends_on)):
+            if other in ids:
+                edges.append({"from": a.id, "to": other, "title": "depends on", "color": "#616161",
+                              "arrows": "to"})
+        for other in sorted(set(a.manages)):
+            if other in ids:
+                edges.append({"from": a.id, "to": other, "title": "manages", "color": "#C62828",
+                              "dashes": True, "arrows": "to"})
+    net.nodes = nodes
+    net.edges = edges
+    net.node_ids = [n["id"] for n in nodes]
+    # Options are constants only: pyvis inserts them into the page unescaped.
+    net.options = {
+        "physics": {"enabled": physics, "stabilization": {"iterations": 300}},
+        "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": not physics},
+        "edges": {"smooth": False, "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}}},
+        "nodes": {"font": {"size": 12}},
+        "layout": {"improvedLayout": physics and len(assets) <= 100},
+    }
+    html = strip_outside_resources(net.generate_html())
+    leftovers = outside_references(html)
+    if leftovers:
+        raise RuntimeError(f"the network map would load resources from other hosts: {leftovers[:3]}")
+    return html
