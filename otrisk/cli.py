@@ -1,0 +1,196 @@
+"""The ``otrisk`` command line (DESIGN.md, "Command line").
+
+Commands read only the files named on the command line. JSON goes to stdout, messages to
+stderr. Exit status: 0 success, 2 when an input is invalid or unreadable (every
+:class:`~otrisk.errors.OtriskError` becomes its message on stderr, never a traceback);
+commands that report findings use 1 for "some found".
+
+Each command is one :class:`Command` in :data:`COMMANDS`: a name, a help line, a function
+that adds its arguments and a function that runs it and returns the exit status. A new
+command is one more entry.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from otrisk import __version__
+from otrisk.errors import OtriskError, PlantFileError
+from otrisk.models import AXES
+
+__all__ = ["Command", "COMMANDS", "build_parser", "main"]
+
+EXIT_OK, EXIT_FOUND, EXIT_INVALID = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: ``add_arguments(parser)`` declares it, ``run(args) -> exit status``."""
+
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+# --- validate ---------------------------------------------------------------------------
+
+def _validate_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("plant", help="plant file (otrisk/v1 YAML)")
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from otrisk.plantfile import load_plant
+
+    plant = load_plant(args.plant)
+    _say(f"{args.plant}: valid otrisk/v1 plant: {len(plant.assets)} assets, {len(plant.zones)} zones, "
+         f"{len(plant.conduits)} conduits, {len(plant.evidence)} evidence items")
+    no_zone = sorted(a.id for a in plant.assets if a.zone is None)
+    if no_zone:
+        shown = ", ".join(no_zone[:5]) + (f", … +{len(no_zone) - 5} more" if len(no_zone) > 5 else "")
+        _say(f"{args.plant}: data gap: {len(no_zone)} asset{'s have' if len(no_zone) != 1 else ' has'} "
+             f"no zone ({shown})")
+    return EXIT_OK
+
+
+# --- impact -----------------------------------------------------------------------------
+
+def _impact_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("plant", help="plant file (otrisk/v1 YAML)")
+    p.add_argument("--json", action="store_true", help="print the ranking as JSON (DESIGN.md shape)")
+    p.add_argument("--reasons", action="store_true", help="table: print each asset's reasons under it")
+
+
+def _cell(values: dict[str, int | None]) -> str:
+    return "/".join("?" if values[ax] is None else str(values[ax]) for ax in AXES)
+
+
+def _impact(args: argparse.Namespace) -> int:
+    from otrisk.impact import analyze
+    from otrisk.plantfile import load_plant
+
+    ranking = analyze(load_plant(args.plant))
+    if args.json:
+        _print_json([r.to_json() for r in ranking])
+        return EXIT_OK
+    head = ("#", "priority", "asset", "blast", "effective", "compromise", "exposure")
+    rows = [(str(i), f"{r.priority:g}", r.asset, str(r.blast_radius), _cell(r.effective), _cell(r.compromise),
+             "-" if r.exposure is None else str(r.exposure)) for i, r in enumerate(ranking, 1)]
+    widths = [max(len(x) for x in col) for col in zip(head, *rows)]
+    print("  ".join(h.ljust(w) for h, w in zip(head, widths)).rstrip())
+    for r, row in zip(ranking, rows):
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+        if args.reasons:
+            for reason in r.reasons:
+                print(f"      - {reason}")
+    _say("effective / compromise: production/safety/delivery, 1..5, ? = unknown; "
+         "exposure - = not analysed; priority formula: docs/formulas.md")
+    return EXIT_OK
+
+
+# --- import-graph -----------------------------------------------------------------------
+
+def _import_args(p: argparse.ArgumentParser) -> None:
+    from otrisk.graphimport import DEFAULT_EDGE_MEANING, EDGE_MEANINGS, FORMATS
+
+    p.add_argument("graph", help="networkx node-link JSON (.json) or GraphML (.graphml, .xml) file")
+    p.add_argument("-o", "--output", metavar="OUT.yaml", help="write the plant file here (default: stdout)")
+    p.add_argument("--edge-means", choices=list(EDGE_MEANINGS), default=DEFAULT_EDGE_MEANING,
+                   help="what an edge u -> v means: " + "; ".join(f"{k}: {v}" for k, v in EDGE_MEANINGS.items())
+                   + f" (default: {DEFAULT_EDGE_MEANING})")
+    p.add_argument("--site-name", help="site.name of the plant (default: the graph file's stem)")
+    p.add_argument("--format", choices=FORMATS, help="graph format (default: from the suffix, else the content)")
+
+
+def _import_graph(args: argparse.Namespace) -> int:
+    from otrisk.graphimport import EDGE_MEANINGS, import_graph
+    from otrisk.plantfile import dumps_plant, save_plant
+
+    result = import_graph(args.graph, edge_means=args.edge_means, site_name=args.site_name, format=args.format)
+    for note in result.notes:
+        _say(f"{args.graph}: note: {note}")
+    if args.output:
+        try:
+            save_plant(result.plant, args.output)
+        except OSError as exc:
+            raise OtriskError(f"{args.output}: cannot write the plant file: {exc.strerror or exc}") from None
+    else:
+        sys.stdout.write(dumps_plant(result.plant))
+    _say(f"{args.graph}: {result.nodes} nodes -> {len(result.plant.assets)} assets, {result.edges} dependencies "
+         f"({EDGE_MEANINGS[args.edge_means]}){f'; wrote {args.output}' if args.output else ''}")
+    return EXIT_OK
+
+
+COMMANDS: list[Command] = [
+    Command("validate", "check a plant file; print every problem as file:line: key: message",
+            _validate_args, _validate),
+    Command("impact", "rank assets by priority with blast radius, effective and compromise impact",
+            _impact_args, _impact),
+    Command("import-graph", "turn a node-link JSON or GraphML dependency graph into a plant file",
+            _import_args, _import_graph),
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with one subparser per entry of :data:`COMMANDS`."""
+    parser = argparse.ArgumentParser(prog="otrisk", description="OT security risk prioritization and "
+                                     "IEC 62443-2-1 readiness. JSON goes to stdout, messages to stderr.")
+    parser.add_argument("--version", action="version", version=f"otrisk {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for command in COMMANDS:
+        p = sub.add_parser(command.name, help=command.help, description=command.help)
+        command.add_arguments(p)
+        p.set_defaults(run=command.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 ok, 1 findings, 2 invalid input).
+
+    Examples
+    --------
+    >>> main(["--version"])  # doctest: +SKIP
+    otrisk 0.1.0
+    0
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, usage errors (argparse prints them)
+        return exc.code if isinstance(exc.code, int) else EXIT_INVALID
+    try:
+        return args.run(args)
+    except PlantFileError as exc:
+        for problem in exc.problems:
+            _say(str(problem))
+        _say(f"{exc.file}: not a valid otrisk/v1 plant ({len(exc.problems)} problem"
+             f"{'s' if len(exc.problems) != 1 else ''})")
+        return EXIT_INVALID
+    except OtriskError as exc:
+        _say(f"otrisk {args.command}: {exc}")
+        return EXIT_INVALID
+    except BrokenPipeError:  # `otrisk impact x.yaml | head`: the reader left; stop quietly
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return EXIT_FOUND
+
+
+if __name__ == "__main__":
+    sys.exit(main())

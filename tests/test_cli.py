@@ -1,0 +1,166 @@
+"""The otrisk command line: validate, impact, import-graph (in process, and once as a module)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import networkx as nx
+import pytest
+
+from otrisk.cli import COMMANDS, build_parser, main
+from otrisk.plantfile import loads_plant
+
+from conftest import ROOT
+
+PLANT = """format: otrisk/v1
+site: {name: Brewery}
+zones:
+  - {id: line1, name: Line 1, kind: control}
+assets:
+  - {id: sw-line1, name: Line switch, type: switch, zone: line1}
+  - {id: plc-kettle, name: Kettle PLC, type: plc, zone: line1, impact: {production: 4}, depends_on: [sw-line1]}
+  - {id: sis-kettle, name: Kettle SIS, type: sis, zone: line1, impact: {safety: 5}, depends_on: [sw-line1]}
+  - {id: ews-1, name: EWS, type: ews, manages: [plc-kettle, sis-kettle]}
+  - {id: printer, name: Printer, type: other, zone: line1}
+"""
+
+INVALID = """format: otrisk/v1
+site: {name: Brewery}
+assets:
+  - {id: plc-1, name: PLC, type: plc, firmware: 2.10}
+  - {id: plc-2, name: PLC 2, type: plc, colour: red}
+"""
+
+PROBLEM_LINE = re.compile(r"^\S+:\d+: [\w.\[\]]+: .+")
+
+
+@pytest.fixture
+def plant_file(tmp_path):
+    path = tmp_path / "plant.yaml"
+    path.write_text(PLANT, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def invalid_file(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(INVALID, encoding="utf-8")
+    return path
+
+
+def test_validate_valid(plant_file, capsys):
+    assert main(["validate", str(plant_file)]) == 0
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "valid otrisk/v1 plant: 5 assets" in err
+    assert "data gap: 1 asset has no zone (ews-1)" in err
+
+
+def test_validate_invalid_prints_every_problem_with_file_and_line(invalid_file, capsys):
+    assert main(["validate", str(invalid_file)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    problems = [line for line in err.splitlines() if PROBLEM_LINE.match(line)]
+    assert len(problems) == 2
+    assert problems[0].startswith(f"{invalid_file}:4: assets[0].firmware: ") and '"2.10"' in problems[0]
+    assert problems[1].startswith(f"{invalid_file}:5: assets[1].colour: unknown key")
+    assert "not a valid otrisk/v1 plant (2 problems)" in err
+
+
+def test_validate_unreadable(tmp_path, capsys):
+    assert main(["validate", str(tmp_path / "nope.yaml")]) == 2
+    assert "cannot read the file" in capsys.readouterr().err
+
+
+def test_impact_json(plant_file, capsys):
+    assert main(["impact", str(plant_file), "--json"]) == 0
+    out, err = capsys.readouterr()
+    items = json.loads(out)
+    assert [i["asset"] for i in items] == ["ews-1", "sis-kettle", "sw-line1", "plc-kettle", "printer"]
+    for item in items:
+        assert list(item) == ["asset", "blast_radius", "effective", "compromise", "exposure", "priority", "reasons"]
+        assert set(item["effective"]) == set(item["compromise"]) == {"production", "safety", "delivery"}
+        assert item["exposure"] is None and item["reasons"]
+    sw = items[2]
+    assert sw["blast_radius"] == 2 and sw["effective"] == {"production": 4, "safety": 5, "delivery": None}
+    assert items[0]["compromise"] == {"production": 4, "safety": 5, "delivery": None}
+    assert items[-1]["priority"] == 0.0 and items[-1]["reasons"][0].startswith("unrated")
+    priorities = [i["priority"] for i in items]
+    assert priorities == sorted(priorities, reverse=True)
+
+
+def test_impact_table(plant_file, capsys):
+    assert main(["impact", str(plant_file), "--reasons"]) == 0
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    assert lines[0].split() == ["#", "priority", "asset", "blast", "effective", "compromise", "exposure"]
+    assert lines[1].split()[:4] == ["1", "5", "ews-1", "0"]
+    assert "?/5/?" in out and "- exposure not analysed yet" in out
+    assert "docs/formulas.md" in err
+
+
+def test_impact_invalid_plant(invalid_file, capsys):
+    assert main(["impact", str(invalid_file), "--json"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "assets[0].firmware" in err and "Traceback" not in err
+
+
+def test_import_graph_to_stdout_and_file(tmp_path, capsys):
+    graph = tmp_path / "cell.json"
+    graph.write_text(json.dumps(nx.node_link_data(nx.DiGraph([("SW 1", "PLC 1"), ("PLC 1", "HMI")]), edges="links")))
+    assert main(["import-graph", str(graph)]) == 0
+    out, err = capsys.readouterr()
+    plant = loads_plant(out)
+    assert plant.site.name == "cell" and plant.asset_map()["hmi"].depends_on == ["plc-1"]
+    assert "3 nodes -> 3 assets, 2 dependencies (u -> v means u feeds v: v depends on u)" in err
+
+    target = tmp_path / "out.yaml"
+    assert main(["import-graph", str(graph), "-o", str(target), "--edge-means", "depends-on",
+                 "--site-name", "Cell 3"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "" and f"wrote {target}" in err
+    plant = loads_plant(target.read_text(encoding="utf-8"))
+    assert plant.site.name == "Cell 3" and plant.asset_map()["sw-1"].depends_on == ["plc-1"]
+
+
+def test_import_graph_bad_inputs(tmp_path, capsys):
+    bad = tmp_path / "g.json"
+    bad.write_text("{'nodes': [], 'links': []}")
+    assert main(["import-graph", str(bad)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "Python repr" in err and "Traceback" not in err
+    good = tmp_path / "ok.graphml"
+    nx.write_graphml(nx.DiGraph([("a", "b")]), good)
+    assert main(["import-graph", str(good), "-o", str(tmp_path / "no" / "such" / "dir.yaml")]) == 2
+    assert "cannot write the plant file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, code", [([], 2), (["--help"], 0), (["--version"], 0), (["frobnicate"], 2),
+                                        (["impact"], 2), (["import-graph", "x.json", "--edge-means", "up"], 2)])
+def test_usage(argv, code, capsys):
+    assert main(argv) == code
+    out, err = capsys.readouterr()
+    assert (out if code == 0 else err)
+
+
+def test_every_command_is_documented():
+    names = [c.name for c in COMMANDS]
+    assert {"validate", "impact", "import-graph"} <= set(names) and len(names) == len(set(names))
+    help_text = build_parser().format_help()
+    for command in COMMANDS:
+        assert command.help and command.name in help_text
+
+
+def test_module_entry_point(plant_file, invalid_file):
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    ok = subprocess.run([sys.executable, "-m", "otrisk.cli", "impact", str(plant_file), "--json"],
+                        capture_output=True, text=True, env=env, timeout=120)
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)[0]["asset"] == "ews-1"
+    bad = subprocess.run([sys.executable, "-m", "otrisk.cli", "validate", str(invalid_file)],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and "firmware" in bad.stderr
