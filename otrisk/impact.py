@@ -35,11 +35,13 @@ from otrisk.models import AXES, Plant
 
 __all__ = [
     "AssetImpact", "analyze", "dependents", "managed", "dependency_graph", "manages_graph",
-    "effective_impact", "blast_radius", "compromise_impact", "priority_score", "EXPOSURE_WEIGHT",
+    "effective_impact", "blast_radius", "compromise_impact", "priority_score", "EXPOSURE_WEIGHT", "BREADTH_WEIGHT",
 ]
 
 #: Each exposure step (0..3, DESIGN.md "Exposure") raises priority by this fraction.
 EXPOSURE_WEIGHT = 0.25
+#: Weight of breadth (sum of the compromise ratings over the three axes) in priority.
+BREADTH_WEIGHT = 0.1
 _NAMED = 3  # how many assets a reason names before "+n more"
 
 Ratings = Mapping[Hashable, Mapping[str, "int | None"]]
@@ -355,10 +357,14 @@ def priority_score(effective: Mapping[str, int | None], compromise: Mapping[str,
                    exposure: int | None) -> float:
     """Priority of an asset (documented in ``docs/formulas.md``).
 
-    ``E`` = max known effective rating over the axes, ``C`` = max known compromise rating
-    over the axes; when one of them is unknown on every axis it takes the other's value
-    (unknown is not low). ``priority = round((2E + C) / 3 × (1 + 0.25 × exposure), 3)``
-    with exposure None counted as 0.
+    Per axis the consequence if the asset is lost *or taken over* is
+    ``max(effective, compromise)`` (known values only; unknown is not low, and not zero).
+    ``W`` (worst) = the highest of those over the axes; ``B`` (breadth) = their sum over the
+    three axes (an unknown axis adds nothing until it is rated). Then
+    ``priority = round((W + 0.1 × B) × (1 + 0.25 × exposure), 3)``, exposure None counted
+    as 0. The worst axis decides the band; breadth orders assets within it (a safety system
+    at 5/5/4 above a drive at 5/2/4); an engineering workstation that can change the safety
+    PLC ranks with the safety PLC (DESIGN.md: it carries the safety PLC's impact).
 
     Parameters
     ----------
@@ -370,29 +376,36 @@ def priority_score(effective: Mapping[str, int | None], compromise: Mapping[str,
     Returns
     -------
     float
-        0.0 .. 8.75; 0.0 when both impacts are unknown on every axis ("unrated").
+        0.0, or 1.1 .. 11.375; 0.0 when both impacts are unknown on every axis ("unrated").
 
     Examples
     --------
     >>> priority_score({"safety": 4}, {"safety": 5}, None)
-    4.333
+    5.5
+    >>> priority_score({"production": 5, "safety": 2, "delivery": 4},
+    ...                {"production": 5, "safety": 2, "delivery": 4}, None)
+    6.1
     >>> priority_score({"safety": 4}, {"safety": 5}, 2)
-    6.5
+    8.25
     >>> priority_score({"safety": None}, {}, 3)
     0.0
     """
-    e, c = _known_max(effective, compromise)
-    if e is None or c is None:
+    per_axis = _consequence(effective, compromise)
+    if not per_axis:
         return 0.0
-    return round((2 * e + c) / 3 * (1 + EXPOSURE_WEIGHT * (exposure or 0)), 3)
+    base = max(per_axis.values()) + BREADTH_WEIGHT * sum(per_axis.values())
+    return round(base * (1 + EXPOSURE_WEIGHT * (exposure or 0)), 3)
 
 
-def _known_max(effective: Mapping[str, int | None], compromise: Mapping[str, int | None]
-               ) -> tuple[int | None, int | None]:
-    """``(E, C)`` of :func:`priority_score`, each standing in for the other when unknown."""
-    e = max((v for v in effective.values() if v is not None), default=None)
-    c = max((v for v in compromise.values() if v is not None), default=None)
-    return (c if e is None else e), (e if c is None else c)
+def _consequence(effective: Mapping[str, int | None], compromise: Mapping[str, int | None]
+                 ) -> dict[str, int]:
+    """``{axis: max(effective, compromise)}`` over the axes where either is known."""
+    out = {}
+    for ax in AXES:
+        known = [v for v in (effective.get(ax), compromise.get(ax)) if v is not None]
+        if known:
+            out[ax] = max(known)
+    return out
 
 
 def analyze(plant: Plant, *, exposure: Mapping[str, int | None] | None = None) -> list[AssetImpact]:
@@ -428,7 +441,7 @@ def analyze(plant: Plant, *, exposure: Mapping[str, int | None] | None = None) -
     ...   - {id: ews, name: EWS, type: ews, manages: [sis]}
     ... ''')
     >>> [(r.asset, r.blast_radius, r.priority) for r in analyze(p)]
-    [('ews', 0, 5.0), ('sis', 0, 5.0), ('sw', 1, 5.0)]
+    [('ews', 0, 5.5), ('sis', 0, 5.5), ('sw', 1, 5.5)]
     >>> analyze(p)[2].reasons[1]
     'effective safety 5 because dependent sis is rated safety 5'
     """
@@ -478,14 +491,16 @@ def _reasons(n: str, ids: list[str], ratings: Ratings, deps: nx.DiGraph, mgs: nx
         return ids[size - 1 - key % size]
 
     out: list[str] = []
-    e_max, c_max = _known_max(eff, comp)
-    rated = any(v is not None for v in eff.values())
-    if e_max is None:
+    per_axis = _consequence(eff, comp)
+    if not per_axis:
         out.append("unrated: no rating on it or on any dependent")
     else:
-        note = "" if rated else "; effective impact unknown, counted as the compromise impact"
-        out.append(f"priority {prio:g} = (2 × effective {e_max} + compromise {c_max}) / 3 "
-                   f"× exposure factor {1 + EXPOSURE_WEIGHT * (exp or 0):g}{note}")
+        worst, breadth = max(per_axis.values()), sum(per_axis.values())
+        parts = "/".join(str(per_axis.get(ax, "?")) for ax in AXES)
+        guess = " (unknown axes add nothing until rated)" if len(per_axis) < len(AXES) else ""
+        out.append(f"priority {prio:g} = (worst {worst} + 0.1 × breadth {breadth}) × exposure factor "
+                   f"{1 + EXPOSURE_WEIGHT * (exp or 0):g}; if lost or taken over: "
+                   f"production/safety/delivery {parts}{guess}")
     for i, ax in enumerate(AXES):
         value = eff[ax]
         if value is None:
@@ -496,7 +511,7 @@ def _reasons(n: str, ids: list[str], ratings: Ratings, deps: nx.DiGraph, mgs: nx
             out.append(f"effective {ax} {value} because dependent {witness(eff_keys[n][i])} "
                        f"is rated {ax} {value}")
     unknown = [ax for ax in AXES if eff[ax] is None]
-    if unknown and e_max is not None:  # the all-unknown case already says "unrated"
+    if unknown and per_axis:  # the all-unknown case already says "unrated"
         out.append(f"unknown {', '.join(unknown)}: no rating on it or on any dependent")
     for i, ax in enumerate(AXES):
         if comp[ax] is None or comp[ax] == eff[ax]:
