@@ -32,17 +32,12 @@ import networkx as nx
 
 from otrisk.errors import OtriskError
 from otrisk.models import AXES, Plant
+from otrisk.priority import BREADTH_WEIGHT, EXPOSURE_WEIGHT, asset_reasons, priority_score
 
 __all__ = [
     "AssetImpact", "analyze", "dependents", "managed", "dependency_graph", "manages_graph",
     "effective_impact", "blast_radius", "compromise_impact", "priority_score", "EXPOSURE_WEIGHT", "BREADTH_WEIGHT",
 ]
-
-#: Each exposure step (0..3, DESIGN.md "Exposure") raises priority by this fraction.
-EXPOSURE_WEIGHT = 0.25
-#: Weight of breadth (sum of the compromise ratings over the three axes) in priority.
-BREADTH_WEIGHT = 0.1
-_NAMED = 3  # how many assets a reason names before "+n more"
 
 Ratings = Mapping[Hashable, Mapping[str, "int | None"]]
 Keys = tuple[int, int, int]
@@ -353,61 +348,6 @@ def _compromise_keys(manages: nx.DiGraph, effective: Ratings, rank: Mapping[Hash
     return keys
 
 
-def priority_score(effective: Mapping[str, int | None], compromise: Mapping[str, int | None],
-                   exposure: int | None) -> float:
-    """Priority of an asset (documented in ``docs/formulas.md``).
-
-    Per axis the consequence if the asset is lost *or taken over* is
-    ``max(effective, compromise)`` (known values only; unknown is not low, and not zero).
-    ``W`` (worst) = the highest of those over the axes; ``B`` (breadth) = their sum over the
-    three axes (an unknown axis adds nothing until it is rated). Then
-    ``priority = round((W + 0.1 × B) × (1 + 0.25 × exposure), 3)``, exposure None counted
-    as 0. The worst axis decides the band; breadth orders assets within it (a safety system
-    at 5/5/4 above a drive at 5/2/4); an engineering workstation that can change the safety
-    PLC ranks with the safety PLC (DESIGN.md: it carries the safety PLC's impact).
-
-    Parameters
-    ----------
-    effective, compromise : mapping
-        ``{axis: 1..5 | None}``.
-    exposure : int | None
-        0..3, or None when not analysed.
-
-    Returns
-    -------
-    float
-        0.0, or 1.1 .. 11.375; 0.0 when both impacts are unknown on every axis ("unrated").
-
-    Examples
-    --------
-    >>> priority_score({"safety": 4}, {"safety": 5}, None)
-    5.5
-    >>> priority_score({"production": 5, "safety": 2, "delivery": 4},
-    ...                {"production": 5, "safety": 2, "delivery": 4}, None)
-    6.1
-    >>> priority_score({"safety": 4}, {"safety": 5}, 2)
-    8.25
-    >>> priority_score({"safety": None}, {}, 3)
-    0.0
-    """
-    per_axis = _consequence(effective, compromise)
-    if not per_axis:
-        return 0.0
-    base = max(per_axis.values()) + BREADTH_WEIGHT * sum(per_axis.values())
-    return round(base * (1 + EXPOSURE_WEIGHT * (exposure or 0)), 3)
-
-
-def _consequence(effective: Mapping[str, int | None], compromise: Mapping[str, int | None]
-                 ) -> dict[str, int]:
-    """``{axis: max(effective, compromise)}`` over the axes where either is known."""
-    out = {}
-    for ax in AXES:
-        known = [v for v in (effective.get(ax), compromise.get(ax)) if v is not None]
-        if known:
-            out[ax] = max(known)
-    return out
-
-
 def analyze(plant: Plant, *, exposure: Mapping[str, int | None] | None = None) -> list[AssetImpact]:
     """Impact figures and reasons for every asset of a plant, highest priority first.
 
@@ -468,68 +408,8 @@ def analyze(plant: Plant, *, exposure: Mapping[str, int | None] | None = None) -
         results.append(AssetImpact(
             asset=n, blast_radius=radius[n], effective=effective[n], compromise=comp,
             exposure=exp, priority=prio,
-            reasons=tuple(_reasons(n, ids, ratings, deps, mgs, eff_keys, comp_keys, radius[n],
+            reasons=tuple(asset_reasons(n, ids, ratings, deps, mgs, eff_keys, comp_keys, radius[n],
                                    effective[n], comp, exp, prio)),
         ))
     results.sort(key=lambda r: (-r.priority, r.asset))
     return results
-
-
-def _named(assets: list[str], total: int) -> str:
-    shown = ", ".join(assets[:_NAMED])
-    more = total - min(len(assets), _NAMED)
-    return f"{shown}, … +{more} more" if more > 0 else shown
-
-
-def _reasons(n: str, ids: list[str], ratings: Ratings, deps: nx.DiGraph, mgs: nx.DiGraph,
-             eff_keys: Mapping[Hashable, Keys], comp_keys: Mapping[Hashable, Keys], radius: int,
-             eff: dict[str, int | None], comp: dict[str, int | None], exp: int | None,
-             prio: float) -> list[str]:
-    size = len(ids)
-
-    def witness(key: int) -> str:
-        return ids[size - 1 - key % size]
-
-    out: list[str] = []
-    per_axis = _consequence(eff, comp)
-    if not per_axis:
-        out.append("unrated: no rating on it or on any dependent")
-    else:
-        worst, breadth = max(per_axis.values()), sum(per_axis.values())
-        parts = "/".join(str(per_axis.get(ax, "?")) for ax in AXES)
-        guess = " (unknown axes add nothing until rated)" if len(per_axis) < len(AXES) else ""
-        out.append(f"priority {prio:g} = (worst {worst} + 0.1 × breadth {breadth}) × exposure factor "
-                   f"{1 + EXPOSURE_WEIGHT * (exp or 0):g}; if lost or taken over: "
-                   f"production/safety/delivery {parts}{guess}")
-    for i, ax in enumerate(AXES):
-        value = eff[ax]
-        if value is None:
-            continue
-        if ratings[n].get(ax) == value:
-            out.append(f"effective {ax} {value}: its own rating")
-        else:
-            out.append(f"effective {ax} {value} because dependent {witness(eff_keys[n][i])} "
-                       f"is rated {ax} {value}")
-    unknown = [ax for ax in AXES if eff[ax] is None]
-    if unknown and per_axis:  # the all-unknown case already says "unrated"
-        out.append(f"unknown {', '.join(unknown)}: no rating on it or on any dependent")
-    for i, ax in enumerate(AXES):
-        if comp[ax] is None or comp[ax] == eff[ax]:
-            continue
-        m = witness(comp_keys[n][i])
-        direct = sorted(mgs.successors(n))
-        if m in direct:
-            how = "directly"
-        else:
-            via = [d for d in direct if comp_keys[d][i] == comp_keys[n][i]]
-            how = f"via {via[0]}" if via else "through managed assets"
-        out.append(f"compromise {ax} {comp[ax]}: manages {m} ({how}), whose effective {ax} is {comp[ax]}")
-    if radius:
-        direct = sorted(deps.successors(n))
-        verb = "asset depends" if radius == 1 else "assets depend"
-        out.append(f"blast radius {radius}: {radius} {verb} on it ({_named(direct, radius)})")
-    else:
-        out.append("blast radius 0: no asset depends on it")
-    out.append("exposure not analysed yet" if exp is None else
-               f"exposure {exp} of 3: priority × {1 + EXPOSURE_WEIGHT * exp:g}")
-    return out
