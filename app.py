@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from otrisk.models import AXES
 from otrisk.ui import analysis, md_escape, setup_page
 from otrisk.ui.frames import gap_frames, plant_counts, ranking_frame
 
@@ -24,12 +23,17 @@ if not ctx.plant.assets:
 else:
     results = analysis(ctx)
     top = ranking_frame(ctx.plant, results[:10])
-    shown = ["rank", "asset", "name", "zone", "priority", *(f"effective {ax}" for ax in AXES),
-             "blast radius", "reasons"]
+    shown = ["rank", "asset", "name", "zone", "priority", "if lost", "if taken over", "blast radius", "reasons"]
     st.dataframe(
         top[shown], hide_index=True, key="ov_top", placeholder="unknown",
         column_config={
             "priority": st.column_config.NumberColumn(format="%.2f", help="See docs/formulas.md"),
+            "if lost": st.column_config.TextColumn(
+                help="Effective impact production/safety/delivery (1..5, ? = unknown): "
+                     "the asset and everything that depends on it"),
+            "if taken over": st.column_config.TextColumn(
+                help="Compromise impact production/safety/delivery: what an attacker controlling "
+                     "the asset can change through the assets it manages"),
             "reasons": st.column_config.TextColumn(width="large"),
         },
     )

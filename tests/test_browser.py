@@ -139,7 +139,7 @@ def test_pages_in_a_real_browser(tmp_path):
         expect(sidebar).to_contain_text(site)
         expect(sidebar).to_contain_text("Revision 2")
         expect(sidebar).to_contain_text("SQLite file")
-        for label in ("Systems and dependencies", "Impact", "Network map"):
+        for label in ("Overview", "Systems and dependencies", "Impact", "Network map"):
             expect(sidebar.get_by_role("link", name=label)).to_be_visible()
 
         # 2. The map draws: a canvas of real size with non-blank pixels.

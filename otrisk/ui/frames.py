@@ -53,17 +53,24 @@ def ranking_frame(plant: Plant, results: Iterable[AssetImpact]) -> pd.DataFrame:
         }
         row.update({f"effective {ax}": r.effective.get(ax) for ax in AXES})
         row.update({f"compromise {ax}": r.compromise.get(ax) for ax in AXES})
+        row["if lost"] = _axes_text(r.effective)
+        row["if taken over"] = _axes_text(r.compromise)
         row["blast radius"] = r.blast_radius
         row["exposure"] = r.exposure
         row["reasons"] = "; ".join(r.reasons)
         rows.append(row)
     columns = ["rank", "asset", "name", "type", "zone", "priority",
                *(f"effective {ax}" for ax in AXES), *(f"compromise {ax}" for ax in AXES),
-               "blast radius", "exposure", "reasons"]
+               "if lost", "if taken over", "blast radius", "exposure", "reasons"]
     frame = pd.DataFrame(rows, columns=columns)
     for c in (*(f"effective {ax}" for ax in AXES), *(f"compromise {ax}" for ax in AXES), "exposure"):
         frame[c] = pd.array(frame[c].tolist(), dtype="Int64")
     return frame
+
+
+def _axes_text(values: dict) -> str:
+    """``production/safety/delivery`` ratings as ``5/?/4`` (``?`` = unknown)."""
+    return "/".join("?" if values.get(ax) is None else str(values[ax]) for ax in AXES)
 
 
 def assets_named(plant: Plant, ids: Iterable[str]) -> pd.DataFrame:

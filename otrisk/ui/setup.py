@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 from sqlalchemy.engine import Engine, make_url
 
 from otrisk import db
@@ -146,8 +147,13 @@ PAGES = (
 def _sidebar(ctx: PageContext) -> None:
     side = st.sidebar
     if st.get_option("client.showSidebarNavigation") is False:
-        for path, label, icon in PAGES:
-            side.page_link(path, label=label, icon=icon)
+        try:
+            for path, label, icon in PAGES:
+                side.page_link(path, label=label, icon=icon)
+        except StreamlitPageNotFoundError:
+            # A page run as its own entry script (AppTest, `streamlit run pages/x.py`)
+            # knows no other pages; the menu only exists under `streamlit run app.py`.
+            pass
         side.divider()
     side.markdown(f"**{md_escape(ctx.plant.site.name)}**")
     side.caption(
