@@ -23,18 +23,19 @@ if not ctx.plant.assets:
 else:
     results = analysis(ctx)
     top = ranking_frame(ctx.plant, results[:10])
-    shown = ["rank", "asset", "name", "zone", "priority", "if lost", "if taken over", "blast radius", "reasons"]
+    shown = ["rank", "asset", "name", "zone", "priority", "if lost", "if taken over", "blast radius", "why"]
     st.dataframe(
         top[shown], hide_index=True, key="ov_top", placeholder="unknown",
         column_config={
-            "priority": st.column_config.NumberColumn(format="%.2f", help="See docs/formulas.md"),
+            "priority": st.column_config.NumberColumn(help="See docs/formulas.md"),
             "if lost": st.column_config.TextColumn(
                 help="Effective impact production/safety/delivery (1..5, ? = unknown): "
                      "the asset and everything that depends on it"),
             "if taken over": st.column_config.TextColumn(
                 help="Compromise impact production/safety/delivery: what an attacker controlling "
                      "the asset can change through the assets it manages"),
-            "reasons": st.column_config.TextColumn(width="large"),
+            "why": st.column_config.TextColumn(width="large", help="The causes behind the figures; "
+                                               "the arithmetic is under 'Reasons in full'"),
         },
     )
     with st.expander("Reasons in full"):

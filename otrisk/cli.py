@@ -54,12 +54,18 @@ def _validate_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("plant", help="plant file (otrisk/v1 YAML)")
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _validate(args: argparse.Namespace) -> int:
     from otrisk.plantfile import load_plant
 
     plant = load_plant(args.plant)
-    _say(f"{args.plant}: valid otrisk/v1 plant: {len(plant.assets)} assets, {len(plant.zones)} zones, "
-         f"{len(plant.conduits)} conduits, {len(plant.evidence)} evidence items")
+    counts = ", ".join(_count(len(items), noun) for items, noun in (
+        (plant.assets, "asset"), (plant.zones, "zone"), (plant.conduits, "conduit"),
+        (plant.evidence, "evidence item")))
+    _say(f"{args.plant}: valid otrisk/v1 plant: {counts}")
     no_zone = sorted(a.id for a in plant.assets if a.zone is None)
     if no_zone:
         shown = ", ".join(no_zone[:5]) + (f", … +{len(no_zone) - 5} more" if len(no_zone) > 5 else "")
@@ -190,6 +196,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (OSError, ValueError):
             pass
         return EXIT_FOUND
+    except OSError as exc:  # e.g. stdout on a full disk; never a traceback
+        _say(f"otrisk {args.command}: cannot write the output: {exc.strerror or exc}")
+        return EXIT_INVALID
 
 
 if __name__ == "__main__":

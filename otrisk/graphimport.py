@@ -277,7 +277,8 @@ def graph_to_plant(graph: nx.DiGraph, *, site_name: str, edge_means: str = DEFAU
     notes: list[str] = []
     ids: dict[Hashable, str] = {}
     taken: set[str] = set()
-    for node in sorted(graph, key=lambda n: (str(n), type(n).__name__)):
+    # nodes whose id is already a valid asset id keep it; the others yield on a collision
+    for node in sorted(graph, key=lambda n: (asset_id_for(n) != str(n), str(n), type(n).__name__)):
         base = candidate = asset_id_for(node)
         k = 1
         while candidate in taken:

@@ -38,6 +38,8 @@ from otrisk.settings import get_setting
 __all__ = ["loads_plant", "load_plant", "dumps_plant", "save_plant", "plant_json_schema"]
 
 Loc = tuple[str | int, ...]
+# libyaml's parser when PyYAML was built with it (the wheels are): about 6x faster on big files.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Pydantic inserts these into error locations for unions, validators and dict keys;
 # they are not part of the document's structure.
 _PYDANTIC_LOC_NOISE = ("[key]",)
@@ -71,7 +73,7 @@ def _key_path(loc: Loc) -> str:
 
 def _refuse_anchors(text: str, source: str) -> list[Problem]:
     problems = []
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+    for event in yaml.parse(text, Loader=_Loader):
         line = event.start_mark.line + 1
         if isinstance(event, yaml.AliasEvent):
             problems.append(Problem(source, line, "(alias)", f"*{event.anchor}", "aliases are not allowed in a plant file; write the value out"))
@@ -85,7 +87,7 @@ def _build(node: Node, loc: Loc, where: _Located, ctor: yaml.constructor.SafeCon
     where.lines[loc] = node.start_mark.line + 1
     if isinstance(node, ScalarNode):
         where.texts[loc] = node.value
-        where.plain[loc] = node.style is None
+        where.plain[loc] = not node.style  # None (pure-Python parser) or "" (libyaml) when plain
         return ctor.construct_object(node)
     if isinstance(node, SequenceNode):
         return [_build(child, loc + (i,), where, ctor, source, problems) for i, child in enumerate(node.value)]
@@ -152,6 +154,8 @@ def _message(err: dict[str, Any], loc: Loc, where: _Located) -> str:
 
         reads = "a date" if isinstance(value, (dt.date, dt.datetime)) else _YAML_READS_AS.get(type(value), type(value).__name__)
         return f'is read by YAML as {reads}, not text: quote it, e.g. "{text}"'
+    if kind in ("int_type", "float_type", "bool_type") and isinstance(value, str) and not where.plain.get(loc, True):
+        return "is quoted, so YAML reads it as text: write it without quotes"
     if kind in ("date_type", "date_from_datetime_inexact") or (kind.startswith("date") and isinstance(value, str)):
         return "must be a date written as YYYY-MM-DD (unquoted)"
     msg = err["msg"]
@@ -193,7 +197,7 @@ def loads_plant(text: str | bytes, *, source: str = "<text>") -> Plant:
         problems = _refuse_anchors(text, source)
         if problems:
             raise PlantFileError(problems)
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text)
         try:
             root = loader.get_single_node()
         finally:
@@ -217,9 +221,14 @@ def loads_plant(text: str | bytes, *, source: str = "<text>") -> Plant:
     if doc.get("format") != FORMAT:
         line = where.line_of(("format",))
         found = where.texts.get(("format",))
-        raise PlantFileError([Problem(source, line, "format", found,
-                                      f"the first key must be 'format: {FORMAT}'" if found is None
-                                      else f"unsupported format; this version of otrisk reads '{FORMAT}'")])
+        if found is not None:
+            message = f"unsupported format; this version of otrisk reads '{FORMAT}'"
+        elif "nodes" in doc:
+            message = (f"required key is missing; this looks like a graph file: turn it into a "
+                       f"plant file with 'otrisk import-graph'")
+        else:
+            message = f"required key is missing: a plant file states 'format: {FORMAT}'"
+        raise PlantFileError([Problem(source, line, "format", found, message)])
     try:
         plant = Plant.model_validate(doc)
     except ValidationError as exc:

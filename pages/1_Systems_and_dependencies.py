@@ -1,12 +1,12 @@
 """Systems and dependencies: edit the assets, import and export the plant file, change log."""
 
 import math
-import re
 
 import streamlit as st
 
 from otrisk import db
 from otrisk.errors import OtriskError, PlantFileError, StaleDataError
+from otrisk.graphimport import asset_id_for
 from otrisk.plantfile import loads_plant
 from otrisk.settings import get_setting
 from otrisk.ui import md_code, md_escape, setup_page, show_error
@@ -130,7 +130,7 @@ if upload is not None:
                 st.rerun()
 
 st.header("Export")
-slug = re.sub(r"[^a-z0-9]+", "-", ctx.plant.site.name.lower()).strip("-") or "plant"
+slug = asset_id_for(ctx.plant.site.name)  # "Mühlbach brewery" -> "muhlbach-brewery"
 st.download_button(
     f"Download the stored plant (revision {ctx.revision}) as a plant file",
     data=plant_text(ctx), file_name=f"{slug}-r{ctx.revision}.yaml", mime="application/yaml",

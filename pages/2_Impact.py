@@ -40,7 +40,7 @@ st.caption(f"{len(shown)} of {len(ranking)} assets, highest priority first (ties
 st.dataframe(
     shown, hide_index=True, key="imp_ranking", placeholder="unknown",
     column_config={
-        "priority": st.column_config.NumberColumn(format="%.3f", help="See docs/formulas.md"),
+        "priority": st.column_config.NumberColumn(help="See docs/formulas.md"),
         "exposure": st.column_config.NumberColumn(help="0..3 from zone reachability; empty = not analysed"),
         "reasons": st.column_config.TextColumn(width="large"),
     },

@@ -164,3 +164,23 @@ def test_module_entry_point(plant_file, invalid_file):
     bad = subprocess.run([sys.executable, "-m", "otrisk.cli", "validate", str(invalid_file)],
                          capture_output=True, text=True, env=env, timeout=120)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and "firmware" in bad.stderr
+
+
+def test_unwritable_output_is_a_message_not_a_traceback(plant_file, capsys, monkeypatch):
+    class Full:
+        def write(self, text):
+            raise OSError(28, "No space left on device")
+
+        def flush(self):
+            pass
+
+    monkeypatch.setattr(sys, "stdout", Full())
+    assert main(["impact", str(plant_file), "--json"]) == 2
+    assert "cannot write the output: No space left on device" in capsys.readouterr().err
+
+
+def test_validate_counts_use_singular(tmp_path, capsys):
+    path = tmp_path / "one.yaml"
+    path.write_text("format: otrisk/v1\nsite: {name: x}\nzones: [{id: z, name: Z, kind: control}]\n")
+    assert main(["validate", str(path)]) == 0
+    assert "0 assets, 1 zone, 0 conduits, 0 evidence items" in capsys.readouterr().err

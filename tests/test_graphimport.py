@@ -93,14 +93,15 @@ def test_graphml_attributes_types_and_id_collisions(tmp_path):
     result = import_graph(path)
     assets = result.plant.asset_map()
     assert sorted(assets) == ["core-switch", "olpumpe", "plc-1", "plc-1-2"]
-    assert assets["plc-1"].name == "PLC 1" and assets["plc-1"].type == "plc"
-    assert assets["plc-1"].impact.production == 4 and assets["plc-1"].description == "Kettle PLC"
-    assert assets["plc-1-2"].name == "plc-1" and assets["plc-1-2"].type == "hmi"
-    assert assets["plc-1-2"].impact.safety == 5 and assets["plc-1-2"].depends_on == ["plc-1"]
+    # the node already named plc-1 keeps its id; "PLC 1" yields
+    assert assets["plc-1-2"].name == "PLC 1" and assets["plc-1-2"].type == "plc"
+    assert assets["plc-1-2"].impact.production == 4 and assets["plc-1-2"].description == "Kettle PLC"
+    assert assets["plc-1"].name == "plc-1" and assets["plc-1"].type == "hmi"
+    assert assets["plc-1"].impact.safety == 5 and assets["plc-1"].depends_on == ["plc-1-2"]
     assert assets["core-switch"].type == "switch" and assets["olpumpe"].impact.safety is None
     assert result.edges == 3
     notes = " | ".join(result.notes)
-    assert "'plc-1' became asset 'plc-1-2'" in notes and "1 self-loop" in notes and "safety=9" in notes
+    assert "'PLC 1' became asset 'plc-1-2'" in notes and "1 self-loop" in notes and "safety=9" in notes
 
 
 def test_dependency_graph_export_imports_back_unchanged_with_the_default(tmp_path):
@@ -215,3 +216,11 @@ def test_any_node_ids_give_a_valid_plant_with_unique_ids(names, pairs):
     assert all(re.match(ID_PATTERN, i) for i in ids)
     assert loads_plant(dumps_plant(plant)) == plant
     assert sum(len(a.depends_on) for a in plant.assets) == sum(1 for u, v in g.edges if u != v)
+
+
+def test_a_node_whose_id_is_already_valid_keeps_it():
+    graph = nx.DiGraph()
+    graph.add_edges_from([("PLC 1", "plc-1"), ("plc-1", "PLC-1")])
+    plant = graph_to_plant(graph, site_name="t", source="t.json").plant
+    names = {a.name: a.id for a in plant.assets}
+    assert names == {"plc-1": "plc-1", "PLC 1": "plc-1-2", "PLC-1": "plc-1-3"}

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from otrisk import db
 from otrisk.errors import PlantFileError
 from otrisk.impact import analyze, dependents, managed
-from otrisk.models import Asset
+from otrisk.models import AXES, Asset
 from otrisk.plantfile import dumps_plant, loads_plant
 from otrisk.reference import load_demo_plant
 from otrisk.ui.graph import outside_references
@@ -83,10 +83,14 @@ def test_overview_shows_the_top_asset_kpis_and_gaps(db_url):
     at = run(APP)
 
     assert at.title[0].value == "Overview"
-    ranking = frame_with(at, "reasons")
+    ranking = frame_with(at, "why")
     assert ranking["asset"].iloc[0] == top
     assert len(ranking) == min(10, len(demo.assets))
-    assert ranking["reasons"].iloc[0]  # every score carries its explanation
+    # every score carries its explanation: the EWS ranks first because it can change the SIS
+    first = analyze(demo)[0]
+    assert ranking["why"].iloc[0] == "; ".join(first.reasons[1:])
+    assert "compromise safety 5: manages" in ranking["why"].iloc[0]
+    assert ranking["if taken over"].iloc[0] == "/".join(str(first.compromise[ax]) for ax in AXES)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Assets"] == str(len(demo.assets))
     assert metrics["Zones"] == str(len(demo.zones))

@@ -69,6 +69,7 @@ CASES = [
     pytest.param("    kind: control", "    kind: control\n    sl_target: 5", 11, "zones[1].sl_target", "5", "less than or equal to 4", id="out-of-range-sl"),
     pytest.param("    kind: control", "    kind: control\n    vlans: [10, 5000]", 11, "zones[1].vlans[1]", "5000", "4094", id="out-of-range-vlan"),
     pytest.param("    kind: control", "    kind: control\n    purdue_level: 2.7", 11, "zones[1].purdue_level", "2.7", "whole number or 3.5", id="bad-purdue"),
+    pytest.param("    firmware: \"2.9.4\"", "    impact: {safety: \"3\"}", 19, "assets[0].impact.safety", "3", "without quotes", id="quoted-number"),
     pytest.param("    kind: control", "    kind: cell", 10, "zones[1].kind", "cell", "input should be", id="bad-enum"),
     pytest.param("    kind: control", "    kind: control\n    subnets: [\"10.1.2.3/16\"]", 11, "zones[1].subnets[0]", "10.1.2.3/16", "CIDR", id="bad-subnet"),
     pytest.param("    depends_on: [plc-1]", "    depends_on: [plc-9]", 24, "assets[1].depends_on[0]", "plc-9", "no asset with this id", id="dangling-asset"),
@@ -128,7 +129,8 @@ def test_yaml_syntax_error_names_line():
         ("", "empty"),
         ("- a\n- b\n", "mapping"),
         ("format: otrisk/v2\nsite: {name: x}\n", "unsupported format"),
-        ("site: {name: x}\n", "format: otrisk/v1"),
+        ("site: {name: x}\n", "required key is missing: a plant file states 'format: otrisk/v1'"),
+        ('{"directed": true, "nodes": [], "links": []}', "otrisk import-graph"),
         ("format: otrisk/v1\nsite: {name: x}\n---\nformat: otrisk/v1\n", "not valid YAML"),
     ],
 )

@@ -100,7 +100,7 @@ def column_config(plant: Plant) -> dict[str, Any]:
         "manages": cc.TextColumn("manages", help="Comma-separated ids of the assets whose logic or configuration this one can change"),
     }
     for axis in AXES:
-        config[axis] = cc.NumberColumn(axis, min_value=1, max_value=5, step=1, format="%d", help=rating_help)
+        config[axis] = cc.NumberColumn(axis, step=1, format="%d", help=rating_help)  # no min/max: Streamlit would clamp a typo silently; the model reports it
     return config
 
 

@@ -58,10 +58,12 @@ def ranking_frame(plant: Plant, results: Iterable[AssetImpact]) -> pd.DataFrame:
         row["blast radius"] = r.blast_radius
         row["exposure"] = r.exposure
         row["reasons"] = "; ".join(r.reasons)
+        # the causes without the arithmetic: what a workshop reads first
+        row["why"] = "; ".join(x for x in r.reasons if not x.startswith("priority "))
         rows.append(row)
     columns = ["rank", "asset", "name", "type", "zone", "priority",
                *(f"effective {ax}" for ax in AXES), *(f"compromise {ax}" for ax in AXES),
-               "if lost", "if taken over", "blast radius", "exposure", "reasons"]
+               "if lost", "if taken over", "blast radius", "exposure", "reasons", "why"]
     frame = pd.DataFrame(rows, columns=columns)
     for c in (*(f"effective {ax}" for ax in AXES), *(f"compromise {ax}" for ax in AXES), "exposure"):
         frame[c] = pd.array(frame[c].tolist(), dtype="Int64")
@@ -174,6 +176,11 @@ def section_counts(current: Plant, new: Plant) -> pd.DataFrame:
     )
 
 
+def _level_text(level: int | float | None) -> str:
+    """A Purdue level as written in the plant file: ``4``, ``3.5``; empty when unknown."""
+    return "" if level is None else f"{level:g}"
+
+
 def zone_legend(plant: Plant):
     """The network map's legend: zone, name, kind, Purdue level, colour (cell coloured), assets."""
     from otrisk.ui.graph import NO_ZONE, zone_colours
@@ -186,7 +193,7 @@ def zone_legend(plant: Plant):
     zones = plant.zone_map()
     rows = [{"zone": z, "name": zones[z].name if z in zones else "assets without zone",
              "kind": zones[z].kind if z in zones else "",
-             "Purdue level": zones[z].purdue_level if z in zones else None,
+             "Purdue level": _level_text(zones[z].purdue_level) if z in zones else "",
              "colour": colour, "assets": count.get(z, 0)}
             for z, colour in colours.items() if z in zones or count.get(z)]
     frame = pd.DataFrame(rows, columns=["zone", "name", "kind", "Purdue level", "colour", "assets"])
