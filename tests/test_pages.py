@@ -395,8 +395,11 @@ def test_network_map_filters_by_zone_and_neighbourhood(db_url):
 
     at.toggle(key="net_layered").set_value(True).run()
     html = _srcdoc(at)
-    assert _node_ids(html) == _within(demo, center.id, 2)
+    within = _within(demo, center.id, 2)
+    captions = {f"zone-caption:{a.zone or '(no zone)'}" for a in demo.assets if a.id in within}
+    assert _node_ids(html) == within | captions  # assets plus one caption per zone shown
     assert '"physics": false' in html and '"x": ' in html  # positions from Python
+    assert '"randomSeed": 7' in html
 
 
 def _within(plant, center: str, steps: int) -> set[str]:

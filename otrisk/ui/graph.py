@@ -145,8 +145,15 @@ def _label(asset: Asset) -> str:
     return plain_text(name)
 
 
+#: Id prefix of the zone caption nodes drawn above each zone block in the Purdue layout.
+ZONE_CAPTION = "zone-caption:"
+
+
 def _positions(plant: Plant, ids: set[str]) -> dict[str, tuple[int, int]]:
-    """Grid layout: one row band per Purdue level, one column band per zone in it."""
+    """Grid layout: one row band per Purdue level, one column band per zone in it.
+
+    Also places one caption per zone (key ``ZONE_CAPTION + zone id``) above its block.
+    """
     known = {z.id for z in plant.zones}
     by_zone: dict[str, list[str]] = {}
     for a in sorted(plant.assets, key=lambda a: a.id):
@@ -168,6 +175,7 @@ def _positions(plant: Plant, ids: set[str]) -> dict[str, tuple[int, int]]:
             cols = max(1, math.ceil(math.sqrt(len(members) * 2)))
             rows = math.ceil(len(members) / cols)
             tallest = max(tallest, rows)
+            pos[ZONE_CAPTION + zone_id] = (x + (cols - 1) * _COL_PX // 2, y - _ROW_PX)
             for i, asset_id in enumerate(members):
                 pos[asset_id] = (x + (i % cols) * _COL_PX, y + (i // cols) * _ROW_PX)
             x += cols * _COL_PX + _ZONE_GAP_PX
@@ -242,6 +250,14 @@ def network_html(plant: Plant, view: GraphView = GraphView(), *, physics_max_nod
             node["x"], node["y"] = pos[a.id]
             node["physics"] = False
         nodes.append(node)
+    for key, (x, y) in sorted(pos.items()):
+        if key.startswith(ZONE_CAPTION):
+            zone_id = key[len(ZONE_CAPTION):]
+            zone = zones.get(zone_id)
+            level = "" if zone is None or zone.purdue_level is None else f" · level {zone.purdue_level:g}"
+            caption = plain_text(zone.name if zone else "assets without zone") + level
+            nodes.append({"id": key, "label": caption, "shape": "text", "x": x, "y": y,
+                          "physics": False, "font": {"size": 22, "color": colours[zone_id]}})
     edges = []
     for a in assets:
         for other in sorted(set(a.depends_on)):
@@ -254,14 +270,15 @@ def network_html(plant: Plant, view: GraphView = GraphView(), *, physics_max_nod
                               "dashes": True, "arrows": "to"})
     net.nodes = nodes
     net.edges = edges
-    net.node_ids = [n["id"] for n in nodes]
+    net.node_ids = [n["id"] for n in nodes]  # includes the zone captions of the Purdue layout
     # Options are constants only: pyvis inserts them into the page unescaped.
     net.options = {
         "physics": {"enabled": physics, "stabilization": {"iterations": 300}},
         "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": not physics},
         "edges": {"smooth": False, "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}}},
         "nodes": {"font": {"size": 12}},
-        "layout": {"improvedLayout": physics and len(assets) <= 100},
+        # a fixed seed: the same plant is drawn the same way on every visit
+        "layout": {"improvedLayout": physics and len(assets) <= 100, "randomSeed": 7},
     }
     html = strip_outside_resources(net.generate_html())
     leftovers = outside_references(html)
