@@ -41,7 +41,7 @@ from otrisk.tables import PLANT_TABLES, ChangeLogRow, MetaRow, plant_from_rows, 
 
 __all__ = [
     "ChangeLogEntry", "make_engine", "upgrade", "init_db", "load_plant_db", "save_plant_db",
-    "plant_revision", "change_log", "current_user", "plant_changes", "NEW_PLANT_NAME",
+    "plant_revision", "change_log", "current_user", "plant_changes", "describe_changes", "NEW_PLANT_NAME",
 ]
 
 NEW_PLANT_NAME = "New plant"
@@ -306,13 +306,18 @@ def plant_changes(old: Plant | None, new: Plant) -> dict[str, dict[str, Any]]:
     return details
 
 
-def _describe(details: dict[str, dict[str, Any]]) -> str:
+def describe_changes(details: dict[str, dict[str, Any]], *, shown_ids: int = 3) -> str:
+    """:func:`plant_changes` output as one line: ``assets added: a, b; zones removed: z``.
+
+    At most ``shown_ids`` ids per section and verb are named, then "and N more".
+    """
     parts = []
     for section, change in details.items():
         for verb in ("added", "changed", "removed"):
-            ids = change[verb]
+            ids = change.get(verb) or []
             if ids:
-                shown = ", ".join(ids[:3]) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
+                more = len(ids) - shown_ids
+                shown = ", ".join(ids[:shown_ids]) + (f" and {more} more" if more > 0 else "")
                 parts.append(f"{section} {verb}: {shown}")
         if change.get("reordered"):
             parts.append(f"{section} reordered")
@@ -387,7 +392,7 @@ def save_plant_db(engine: Engine, plant: Plant, *, expected_revision: int, who: 
                 conn.execute(insert(cls.__table__), values)
         revision = expected_revision + 1
         _append_change_log(conn, who=who, revision=revision, action=action,
-                           summary=summary or _describe(details), details=details)
+                           summary=summary or describe_changes(details), details=details)
     return revision
 
 

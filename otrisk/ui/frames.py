@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from otrisk.db import describe_changes
 from otrisk.impact import AssetImpact
 from otrisk.models import AXES, Plant
 
@@ -144,17 +145,8 @@ def change_log_frame(entries) -> pd.DataFrame:
 
 
 def changes_text(details: dict) -> str:
-    """``db.plant_changes`` output as one line: ``assets added: a, b; zones removed: z``."""
-    parts = []
-    for section, change in details.items():
-        for verb in ("added", "changed", "removed"):
-            ids = change.get(verb) or []
-            if ids:
-                shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
-                parts.append(f"{section} {verb}: {shown}")
-        if change.get("reordered"):
-            parts.append(f"{section} reordered")
-    return "; ".join(parts) or "no changes"
+    """``db.plant_changes`` output as one line, naming up to five ids per kind of change."""
+    return describe_changes(details, shown_ids=5)
 
 
 def changes_frame(details: dict) -> pd.DataFrame:
