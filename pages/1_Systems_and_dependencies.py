@@ -113,8 +113,14 @@ if upload is not None:
             right.info(f"The file is the same as the stored plant (revision {ctx.revision}).")
         if result.changed:
             st.warning("Importing discards your unsaved edits in the table above.")
+        removed = (details.get("assets") or {}).get("removed") or []
+        sure = True
+        if ctx.plant.assets and len(removed) * 2 >= len(ctx.plant.assets):
+            # Replacing most of a plant is rarely meant: a wrong file, an empty export.
+            st.warning(f"This file removes {len(removed)} of the {len(ctx.plant.assets)} stored assets.")
+            sure = st.checkbox(f"Yes, remove {len(removed)} assets", key="sys_import_sure")
         if st.button(f"Replace the stored plant (revision {ctx.revision}) with this file",
-                     type="primary", key="sys_import_confirm", disabled=not details):
+                     type="primary", key="sys_import_confirm", disabled=not details or not sure):
             try:
                 revision = db.save_plant_db(
                     ctx.engine, incoming, expected_revision=expected, who=ctx.user, action="import",

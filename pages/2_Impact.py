@@ -64,6 +64,11 @@ if picked is not None:
         st.dataframe(assets_named(ctx.plant, mgd), hide_index=True, key="imp_managed")
 
 st.header("Heat map")
-st.caption("Worst effective impact of each zone's assets per axis: " +
-           ", ".join(f"{ax}" for ax in AXES) + ". 5 = severe; unknown = no rating in the zone.")
-st.dataframe(heat_style(heat_frame(ctx.plant, results)), key="imp_heat")
+st.caption("Worst impact of each zone's assets per axis (" + ", ".join(AXES) + "); 5 = severe, "
+           "empty = no rating in the zone. A zone can be mild to lose yet severe to take over: "
+           "its workstations can change what other zones run.")
+lost, taken = st.columns(2)
+lost.subheader("If lost (effective)")
+lost.dataframe(heat_style(heat_frame(ctx.plant, results)), key="imp_heat")
+taken.subheader("If taken over (compromise)")
+taken.dataframe(heat_style(heat_frame(ctx.plant, results, "compromise")), key="imp_heat_takeover")

@@ -285,6 +285,24 @@ def test_import_over_someone_elses_save_is_refused(engine):
     assert revision == 3 and stored.site.name == "Renamed"
 
 
+def test_an_import_that_removes_most_assets_needs_an_extra_yes(engine):
+    plant, _ = db.load_plant_db(engine)
+    emptied = plant.model_copy(update={"assets": [], "conduits": [
+        c.model_copy(update={"boundary_devices": []}) for c in plant.conduits],
+        "evidence": [e.model_copy(update={"covers": []}) for e in plant.evidence]})
+    at = run(SYSTEMS)
+    at.file_uploader[0].upload("empty.yaml", dumps_plant(emptied).encode(), "application/yaml")
+    at.run()
+    assert f"This file removes {len(plant.assets)} of the {len(plant.assets)} stored assets." in \
+        [w.value for w in at.warning]
+    assert at.button(key="sys_import_confirm").disabled
+    at.checkbox(key="sys_import_sure").check().run()
+    assert not at.button(key="sys_import_confirm").disabled
+    at.button(key="sys_import_confirm").click().run()
+    stored, revision = db.load_plant_db(engine)
+    assert revision == 2 and stored.assets == []
+
+
 def test_download_offers_the_stored_plant_file(db_url):
     at = run(SYSTEMS)
     [button] = [b for b in at.get("download_button") if b.key == "sys_download"]
@@ -348,9 +366,13 @@ def test_impact_ranking_filters_and_dependents(db_url):
     assert list(managed_table["asset"]) == sorted(managed(demo, ews))
     assert list(managed_table["name"]) == [demo.asset_map()[i].name for i in sorted(managed(demo, ews))]
 
-    heat = frame_with(at, "zone name")
+    heat, takeover = [df.value for df in at.dataframe if "zone name" in df.value.columns]
     worst_safety = max(r.effective["safety"] or 0 for r in results if demo.asset_map()[r.asset].zone == "safety")
     assert heat.loc["safety", "safety"] == worst_safety
+    # the SCADA zone holds the engineering workstations: mild to lose, severe to take over
+    in_scada = [r for r in results if demo.asset_map()[r.asset].zone == "scada"]
+    assert takeover.loc["scada", "safety"] == max(r.compromise["safety"] or 0 for r in in_scada) == 5
+    assert heat.loc["scada", "safety"] == max(r.effective["safety"] or 0 for r in in_scada) < 5
 
 
 # --- Network map ------------------------------------------------------------------------

@@ -98,8 +98,9 @@ def gap_frames(plant: Plant) -> dict[str, pd.DataFrame]:
     }
 
 
-def heat_frame(plant: Plant, results: Iterable[AssetImpact]) -> pd.DataFrame:
-    """Zone × axis: the worst effective impact of the zone's assets (index: zone id).
+def heat_frame(plant: Plant, results: Iterable[AssetImpact], kind: str = "effective") -> pd.DataFrame:
+    """Zone × axis: the worst ``kind`` impact (``effective`` = if lost, ``compromise`` = if
+    taken over) of the zone's assets (index: zone id).
 
     Zones without assets are listed (all unknown); assets without zone form the row
     ``(no zone)``.
@@ -109,7 +110,7 @@ def heat_frame(plant: Plant, results: Iterable[AssetImpact]) -> pd.DataFrame:
     for r in results:
         row = worst.setdefault(zone_of.get(r.asset, "(no zone)"), dict.fromkeys(AXES))
         for ax in AXES:
-            v = r.effective.get(ax)
+            v = getattr(r, kind).get(ax)
             if v is not None and (row[ax] is None or v > row[ax]):
                 row[ax] = v
     names = {z.id: z.name for z in plant.zones}
