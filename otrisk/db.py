@@ -278,23 +278,28 @@ def plant_changes(old: Plant | None, new: Plant) -> dict[str, dict[str, Any]]:
     -------
     dict
         ``{section: {"added": [ids], "changed": [ids], "removed": [ids]}}`` (lists in file
-        order, removed ones in the old file's order), plus ``"reordered": True`` where the
-        common items changed order. Sections without changes are left out; the site is
+        order, removed ones in the old file's order), plus ``"fields": {id: {field: [before,
+        after]}}`` for the changed items and ``"reordered": True`` where the common items
+        changed order. Sections without changes are left out; the site is
         the section ``"site"`` with the id ``"site"``.
 
     Examples
     --------
     >>> p = Plant(format=FORMAT, site=Site(name="A"))
     >>> plant_changes(p, p.model_copy(update={"site": Site(name="B")}))
-    {'site': {'added': [], 'changed': ['site'], 'removed': []}}
+    {'site': {'added': [], 'changed': ['site'], 'removed': [], 'fields': {'site': {'name': ['A', 'B']}}}}
     """
     details: dict[str, dict[str, Any]] = {}
     if old is None or _fingerprint(old.site) != _fingerprint(new.site):
         details["site"] = {"added": [] if old else ["site"], "changed": ["site"] if old else [], "removed": []}
+        if old is not None:
+            details["site"]["fields"] = {"site": _field_changes(old.site, new.site)}
     for section in _SECTIONS:
-        before = {_item_key(section, i): _fingerprint(i) for i in (getattr(old, section) if old else [])}
-        after = {_item_key(section, i): _fingerprint(i) for i in getattr(new, section)}
-        change = {
+        old_items = {_item_key(section, i): i for i in (getattr(old, section) if old else [])}
+        new_items = {_item_key(section, i): i for i in getattr(new, section)}
+        before = {k: _fingerprint(i) for k, i in old_items.items()}
+        after = {k: _fingerprint(i) for k, i in new_items.items()}
+        change: dict[str, Any] = {
             "added": [k for k in after if k not in before],
             "changed": [k for k in after if k in before and before[k] != after[k]],
             "removed": [k for k in before if k not in after],
@@ -302,8 +307,16 @@ def plant_changes(old: Plant | None, new: Plant) -> dict[str, dict[str, Any]]:
         common_before = [k for k in before if k in after]
         reordered = common_before != [k for k in after if k in before]
         if any(change.values()) or reordered:
+            if change["changed"]:  # the audit trail says what changed, not only where
+                change["fields"] = {k: _field_changes(old_items[k], new_items[k]) for k in change["changed"]}
             details[section] = {**change, **({"reordered": True} if reordered else {})}
     return details
+
+
+def _field_changes(old: Any, new: Any) -> dict[str, list[Any]]:
+    """``{field: [before, after]}`` for the top-level fields of an item that differ (JSON values)."""
+    a, b = old.model_dump(mode="json"), new.model_dump(mode="json")
+    return {f: [a.get(f), b.get(f)] for f in a if a.get(f) != b.get(f)}
 
 
 def describe_changes(details: dict[str, dict[str, Any]], *, shown_ids: int = 3) -> str:
@@ -317,7 +330,9 @@ def describe_changes(details: dict[str, dict[str, Any]], *, shown_ids: int = 3) 
             ids = change.get(verb) or []
             if ids:
                 more = len(ids) - shown_ids
-                shown = ", ".join(ids[:shown_ids]) + (f" and {more} more" if more > 0 else "")
+                fields = change.get("fields", {}) if verb == "changed" else {}
+                named = [f"{i} ({', '.join(fields[i])})" if fields.get(i) else i for i in ids[:shown_ids]]
+                shown = ", ".join(named) + (f" and {more} more" if more > 0 else "")
                 parts.append(f"{section} {verb}: {shown}")
         if change.get("reordered"):
             parts.append(f"{section} reordered")

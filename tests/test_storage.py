@@ -319,6 +319,7 @@ def test_change_log_records_who_when_what_and_keeps_earlier_rows(engine):
     start = time.time()
     plant = rich_plant()
     db.save_plant_db(engine, plant, expected_revision=0, who="alice", summary="imported brewery.yaml")
+    old_firmware = plant.assets[0].firmware
     plant.assets[0].firmware = "3.0.1"
     plant.zones.pop()  # "remote": nothing refers to it
     plant.actions.append(plant.actions[0].model_copy(update={"id": "act-9"}))
@@ -329,7 +330,8 @@ def test_change_log_records_who_when_what_and_keeps_earlier_rows(engine):
     assert oldest.details["assets"]["added"][:2] == ["plc-kettle-1", "plc-utilities"]
     assert newest.who == db.current_user() and newest.revision == 2
     assert newest.details == {
-        "assets": {"added": [], "changed": ["plc-kettle-1"], "removed": []},
+        "assets": {"added": [], "changed": ["plc-kettle-1"], "removed": [],
+                   "fields": {"plc-kettle-1": {"firmware": [old_firmware, "3.0.1"]}}},
         "zones": {"added": [], "changed": [], "removed": ["remote"]},
         "actions": {"added": ["act-9"], "changed": [], "removed": []},
     }
@@ -342,7 +344,8 @@ def test_change_log_records_who_when_what_and_keeps_earlier_rows(engine):
     log = db.change_log(engine)
     assert [e.revision for e in log] == [5, 4, 3, 2, 1]
     assert log[3:] == first_two  # earlier rows untouched
-    assert log[0].details == {"site": {"added": [], "changed": ["site"], "removed": []}}
+    assert log[0].details == {"site": {"added": [], "changed": ["site"], "removed": [],
+                                       "fields": {"site": {"name": ["Brewery 1", "Brewery 2"]}}}}
     assert [e.revision for e in db.change_log(engine, limit=2)] == [5, 4]
 
 
@@ -363,9 +366,12 @@ def test_plant_changes_per_section():
     new.conduits[1].approved = True
     assert db.plant_changes(old, new) == {
         "zones": {"added": ["z9"], "changed": [], "removed": []},
-        "conduits": {"added": [], "changed": ["dmz-scada"], "removed": []},
+        "conduits": {"added": [], "changed": ["dmz-scada"], "removed": [],
+                     "fields": {"dmz-scada": {"approved": [False, True]}}},
         "evidence": {"added": [], "changed": [], "removed": ["ev-org-policy"]},
     }
+    assert db.describe_changes(db.plant_changes(old, new)) == \
+        "zones added: z9; conduits changed: dmz-scada (approved); evidence removed: ev-org-policy"
     assert db.plant_changes(old, old) == {}
     assert set(db.plant_changes(None, old)) == {"site", "zones", "conduits", "assets", "evidence",
                                                 "assessments", "accepted_findings", "actions"}
