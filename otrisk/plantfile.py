@@ -238,9 +238,41 @@ def loads_plant(text: str | bytes, *, source: str = "<text>") -> Plant:
         raise PlantFileError(_dedupe(problems)) from None
     for loc, value, message in reference_problems(plant):
         problems.append(Problem(source, where.line_of(loc), _key_path(loc), value, message))
+    for loc, value, message in _reference_data_problems(plant):
+        problems.append(Problem(source, where.line_of(loc), _key_path(loc), value, message))
     if problems:
         raise PlantFileError(_dedupe(problems))
     return plant
+
+
+_NO_ELEMENT = "no IEC 62443-2-1 program element, sub-element or requirement with this id"
+_NO_SECTOR = "not a NIS2 sector id; see data/nis2.yaml"
+
+
+def _reference_data_problems(plant: Plant) -> list[tuple[Loc, str, str]]:
+    """Element ids not in ``data/iec62443_2_1.yaml`` and a sector not in ``data/nis2.yaml``.
+
+    For the keys of ``maturity``/``target``/``not_applicable`` the location ends in the key
+    itself, e.g. ``("assessments", 0, "maturity", "CM 9")``, whose line is the key's.
+    """
+    # Imported here: otrisk.reference imports this module (to load the demo plant).
+    from otrisk.reference import element_ids, nis2_sector_ids
+
+    known = element_ids()
+    problems: list[tuple[Loc, str, str]] = []
+    if plant.site.sector is not None and plant.site.sector not in nis2_sector_ids():
+        problems.append((("site", "sector"), plant.site.sector, _NO_SECTOR))
+    for section in ("evidence", "actions"):
+        for i, item in enumerate(getattr(plant, section)):
+            for j, element in enumerate(item.elements):
+                if element not in known:
+                    problems.append(((section, i, "elements", j), element, _NO_ELEMENT))
+    for i, assessment in enumerate(plant.assessments):
+        for field in ("maturity", "target", "not_applicable"):
+            for element in getattr(assessment, field):
+                if element not in known:
+                    problems.append((("assessments", i, field, element), element, _NO_ELEMENT))
+    return problems
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:

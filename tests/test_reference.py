@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 import otrisk.reference as reference
+from conftest import ROOT
 from otrisk.models import AXES, Plant
 
 
@@ -65,6 +66,8 @@ def test_installed_package_is_preferred(tmp_path, monkeypatch):
     package.mkdir()
     (package / "__init__.py").write_text("", encoding="utf-8")
     (package / "demo_plant.yaml").write_text("format: otrisk/v1\nsite: {name: Installed}\n", encoding="utf-8")
+    for name in ("iec62443_2_1.yaml", "nis2.yaml"):  # every plant load checks ids against them
+        (package / name).write_text((ROOT / "data" / name).read_text(encoding="utf-8"), encoding="utf-8")
     (package / "sub").mkdir()
     (package / "sub" / "note.md").write_text("nested", encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
