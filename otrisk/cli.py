@@ -22,7 +22,7 @@ from typing import Any
 
 from otrisk import __version__
 from otrisk.errors import OtriskError, PlantFileError
-from otrisk.models import AXES
+from otrisk.models import axes_text
 
 __all__ = ["Command", "COMMANDS", "build_parser", "main"]
 
@@ -82,10 +82,6 @@ def _impact_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--reasons", action="store_true", help="table: print each asset's reasons under it")
 
 
-def _cell(values: dict[str, int | None]) -> str:
-    return "/".join("?" if values[ax] is None else str(values[ax]) for ax in AXES)
-
-
 def _impact(args: argparse.Namespace) -> int:
     from otrisk.impact import analyze
     from otrisk.plantfile import load_plant
@@ -95,7 +91,7 @@ def _impact(args: argparse.Namespace) -> int:
         _print_json([r.to_json() for r in ranking])
         return EXIT_OK
     head = ("#", "priority", "asset", "blast", "effective", "compromise", "exposure")
-    rows = [(str(i), f"{r.priority:g}", r.asset, str(r.blast_radius), _cell(r.effective), _cell(r.compromise),
+    rows = [(str(i), f"{r.priority:g}", r.asset, str(r.blast_radius), axes_text(r.effective), axes_text(r.compromise),
              "-" if r.exposure is None else str(r.exposure)) for i, r in enumerate(ranking, 1)]
     widths = [max(len(x) for x in col) for col in zip(head, *rows)]
     print("  ".join(h.ljust(w) for h, w in zip(head, widths)).rstrip())

@@ -49,6 +49,7 @@ __all__ = [
     "Action",
     "Plant",
     "reference_problems",
+    "axes_text",
 ]
 
 FORMAT = "otrisk/v1"
@@ -371,6 +372,15 @@ class Plant(SQLModel):
 
 
 Loc = tuple[str | int, ...]
+
+
+def axes_text(values: "dict[str, int | None]") -> str:
+    """Ratings per axis as ``production/safety/delivery``, ``?`` for unknown.
+
+    >>> axes_text({"production": 5, "safety": None, "delivery": 4})
+    '5/?/4'
+    """
+    return "/".join("?" if values.get(ax) is None else str(values[ax]) for ax in AXES)
 
 
 def reference_problems(plant: Plant) -> list[tuple[Loc, str, str]]:

@@ -12,7 +12,7 @@ from collections.abc import Hashable, Mapping
 
 import networkx as nx
 
-from otrisk.models import AXES
+from otrisk.models import AXES, axes_text
 
 __all__ = ["EXPOSURE_WEIGHT", "BREADTH_WEIGHT", "priority_score", "asset_reasons"]
 
@@ -122,7 +122,7 @@ def asset_reasons(n: str, ids: list[str], ratings: Ratings, deps: nx.DiGraph, mg
         out.append("unrated: no rating on it or on any dependent")
     else:
         worst, breadth = max(per_axis.values()), sum(per_axis.values())
-        parts = "/".join(str(per_axis.get(ax, "?")) for ax in AXES)
+        parts = axes_text(per_axis)
         guess = " (unknown axes add nothing until rated)" if len(per_axis) < len(AXES) else ""
         out.append(f"priority {prio:g} = (worst {worst} + 0.1 × breadth {breadth}) × exposure factor "
                    f"{1 + EXPOSURE_WEIGHT * (exp or 0):g}; if lost or taken over: "

@@ -12,7 +12,7 @@ import pandas as pd
 
 from otrisk.db import describe_changes
 from otrisk.impact import AssetImpact
-from otrisk.models import AXES, Plant
+from otrisk.models import AXES, Plant, axes_text
 
 __all__ = [
     "plant_counts", "ranking_frame", "gap_frames", "heat_frame", "heat_style", "assets_named",
@@ -54,8 +54,8 @@ def ranking_frame(plant: Plant, results: Iterable[AssetImpact]) -> pd.DataFrame:
         }
         row.update({f"effective {ax}": r.effective.get(ax) for ax in AXES})
         row.update({f"compromise {ax}": r.compromise.get(ax) for ax in AXES})
-        row["if lost"] = _axes_text(r.effective)
-        row["if taken over"] = _axes_text(r.compromise)
+        row["if lost"] = axes_text(r.effective)
+        row["if taken over"] = axes_text(r.compromise)
         row["blast radius"] = r.blast_radius
         row["exposure"] = r.exposure
         row["reasons"] = "; ".join(r.reasons)
@@ -69,11 +69,6 @@ def ranking_frame(plant: Plant, results: Iterable[AssetImpact]) -> pd.DataFrame:
     for c in (*(f"effective {ax}" for ax in AXES), *(f"compromise {ax}" for ax in AXES), "exposure"):
         frame[c] = pd.array(frame[c].tolist(), dtype="Int64")
     return frame
-
-
-def _axes_text(values: dict) -> str:
-    """``production/safety/delivery`` ratings as ``5/?/4`` (``?`` = unknown)."""
-    return "/".join("?" if values.get(ax) is None else str(values[ax]) for ax in AXES)
 
 
 def assets_named(plant: Plant, ids: Iterable[str]) -> pd.DataFrame:
