@@ -141,6 +141,11 @@ PAGES = (
     ("pages/1_Systems_and_dependencies.py", "Systems and dependencies", "🧩"),
     ("pages/2_Impact.py", "Impact", "🎯"),
     ("pages/3_Network_map.py", "Network map", "🕸️"),
+    ("pages/4_program_map.py", "Program map", "🗺️"),
+    ("pages/5_strengthen.py", "Strengthen first", "🏋️"),
+    ("pages/6_nis2.py", "NIS2", "🇪🇺"),
+    ("pages/7_evidence.py", "Evidence", "📎"),
+    ("pages/8_progress.py", "Progress", "📈"),
 )
 
 

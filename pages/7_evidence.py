@@ -1,0 +1,8 @@
+"""Evidence (being built)."""
+
+import streamlit as st
+
+from otrisk.ui import setup_page
+
+ctx = setup_page("Evidence", "📎")
+st.title("Evidence")

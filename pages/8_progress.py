@@ -1,0 +1,8 @@
+"""Progress (being built)."""
+
+import streamlit as st
+
+from otrisk.ui import setup_page
+
+ctx = setup_page("Progress", "📈")
+st.title("Progress")
