@@ -138,6 +138,93 @@ def _import_graph(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- readiness --------------------------------------------------------------------------
+
+def _as_of_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD",
+                   help="the day freshness, maturity and overdue actions are judged on (default: today, UTC)")
+
+
+def _date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text) if len(text) == 10 else dt.date.fromisoformat("x")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
+
+
+def _readiness_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("plant", help="plant file (otrisk/v1 YAML)")
+    p.add_argument("--json", action="store_true", help="print the program map as JSON (DESIGN.md shape)")
+    p.add_argument("--db", metavar="URL", help="also count machine-sourced evidence held in this otrisk database")
+    _as_of_arg(p)
+
+
+def _readiness(args: argparse.Namespace) -> int:
+    from otrisk.evidence import today_utc
+    from otrisk.plantfile import load_plant
+    from otrisk.readiness import readiness
+
+    plant = load_plant(args.plant)
+    machine = _machine_evidence(args.db) if args.db else []
+    report = readiness(plant, as_of=args.as_of or today_utc(), machine_evidence=machine)
+    for warning in report.warnings:
+        _say(f"{args.plant}: warning: {warning}")
+    if args.json:
+        _print_json(report.to_json())
+        return EXIT_OK
+    head = ("rank", "element", "maturity", "target", "operational", "organizational", "paper", "score")
+    rows = []
+    for e in sorted(report.elements, key=lambda e: e.rank):
+        c = e.counts()
+        rows.append((str(e.rank), e.id, _level(e.maturity), _level(e.target),
+                     f"{c['operational']['fresh']} fresh/{c['operational']['stale']} stale",
+                     f"{c['organizational']['fresh']} fresh/{c['organizational']['stale']} stale",
+                     "yes" if e.paper_compliance else "", f"{e.score:g}"))
+    _table(head, rows)
+    print()
+    print(f"Strengthen first (as of {report.as_of}):")
+    for i, item in enumerate(report.strengthen_first, 1):
+        print(f"{i:>3}. {item.id} {item.name}: score {item.score:g}")
+        for reason in item.reasons[1:]:
+            print(f"      - {reason}")
+    _say("maturity and target: 0 = not implemented, 1..4 = ML1..ML4, - = not assessed / no target; "
+         "score formula: docs/formulas.md")
+    return EXIT_OK
+
+
+def _level(value: int | None) -> str:
+    return "-" if value is None else str(value)
+
+
+def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    widths = [max(len(x) for x in col) for col in zip(head, *rows)]
+    print("  ".join(h.ljust(w) for h, w in zip(head, widths)).rstrip())
+    for row in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+
+
+def _machine_evidence(url: str) -> list:
+    from sqlalchemy.engine import make_url
+
+    from otrisk import db
+
+    try:
+        parsed = make_url(url)
+    except Exception:
+        raise OtriskError(f"--db: not a database URL: {url!r}") from None
+    database = parsed.database
+    if parsed.get_backend_name() == "sqlite" and database and database != ":memory:" \
+            and not os.path.exists(database):
+        raise OtriskError(f"--db: no such SQLite file: {database}")  # never create one by reading
+    engine = db.make_engine(url)
+    try:
+        return db.machine_evidence(engine)
+    finally:
+        engine.dispose()
+
+
 COMMANDS: list[Command] = [
     Command("validate", "check a plant file; print every problem as file:line: key: message",
             _validate_args, _validate),
@@ -145,6 +232,8 @@ COMMANDS: list[Command] = [
             _impact_args, _impact),
     Command("import-graph", "turn a node-link JSON or GraphML dependency graph into a plant file",
             _import_args, _import_graph),
+    Command("readiness", "IEC 62443-2-1 program map: maturity, evidence, paper compliance, strengthen first",
+            _readiness_args, _readiness),
 ]
 
 

@@ -1,0 +1,515 @@
+"""Readiness of the IEC 62443-2-1 security program, per element and sub-element (issue 3).
+
+For a day D (``as_of``) and each of the eight program elements and their sub-elements:
+
+* **maturity now** (latest assessment that rates the id, with its date) against the
+  **target** (a sub-element without a target of its own takes its element's);
+* **not applicable** with its justification (a sub-element also when its element is);
+* **evidence** by kind (operational / organizational) and freshness (DESIGN.md, Freshness).
+  An item filed against a requirement (``CM 1.4``) counts for its sub-element, one filed
+  against a whole element (``CM``) for each of its sub-elements; an item counts once per id
+  and is fresh there when any of its filings is fresh. Future-dated items are warnings and
+  count as neither fresh nor stale; retired items never count. Figures derived from the
+  model are listed but never counted;
+* **coverage** of the high-impact assets (worst consequence ≥ 4 if lost or taken over, see
+  :mod:`otrisk.strengthen`) by fresh evidence whose ``covers`` names the asset, one of its
+  zones (``zone:<id>``; also the zones of its further interfaces), or nothing (whole site);
+* **paper compliance**: operational evidence is expected (``operational`` or ``both``) and
+  the only fresh evidence is organizational. An element is flagged when one of its
+  applicable sub-elements is;
+* the **strengthen-first score** (:mod:`otrisk.strengthen`) with plain reasons naming the
+  assets, zones, evidence and actions behind it. An element's score is the highest of its
+  applicable sub-elements'; ranks sort by score (highest first), ties by id.
+
+``otrisk readiness --json`` and the pages both call :func:`readiness`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from otrisk.derived import DerivedEvidence, derived_evidence
+from otrisk.evidence import FRESH, FUTURE, RETIRED, STALE, evidence_freshness, freshness_warnings
+from otrisk.impact import AssetImpact, analyze
+from otrisk.maturity import maturity_now, not_applicable_now, target_now
+from otrisk.models import AXES, Action, Asset, Evidence, Plant
+from otrisk.reference import SubElement, program_elements, sub_element_of
+from otrisk.strengthen import HEAVYWEIGHTS, HIGH_IMPACT, Score, asset_weight, sub_element_score
+
+__all__ = ["KINDS", "EvidenceStatus", "Coverage", "SubElementReadiness", "ElementReadiness",
+           "StrengthenItem", "ReadinessReport", "readiness", "stake", "overdue_actions"]
+
+KINDS = ("operational", "organizational")
+_STATUS_ORDER = {FRESH: 3, STALE: 2, FUTURE: 1, RETIRED: 0}
+_NAMED = 3
+
+
+@dataclass(frozen=True)
+class EvidenceStatus:
+    """One evidence item as it stands for one (sub-)element on the as-of day.
+
+    ``status`` is the best over the item's filings that apply (fresh > stale > future >
+    retired); ``reason`` is that filing's freshness reason.
+    """
+
+    evidence: str
+    kind: str
+    title: str
+    status: str
+    reason: str
+    filed_as: str
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """High-impact assets and the fresh evidence that covers them (ids, most critical first).
+
+    ``operational``: covered by fresh operational evidence; ``organizational_only``: only by
+    fresh organizational evidence (on paper); ``uncovered``: by no fresh evidence.
+    """
+
+    high_impact: tuple[str, ...]
+    operational: tuple[str, ...]
+    organizational_only: tuple[str, ...]
+    uncovered: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SubElementReadiness:
+    """Readiness of one sub-element (e.g. ``AVAIL 2``) on the as-of day.
+
+    ``maturity`` and ``target`` are 0..4 or None; ``target_from`` names the id the target was
+    set for (the sub-element or its element). ``evidence`` holds the items that apply;
+    ``uncovered`` the high-impact assets without fresh evidence of the primary kind
+    (operational unless only organizational evidence is expected), most critical first;
+    ``score`` is None when not applicable. ``rank`` is 1..n within its element.
+    """
+
+    id: str
+    element: str
+    name: str
+    expected_kind: str
+    maturity: int | None
+    maturity_date: dt.date | None
+    target: int | None
+    target_from: str | None
+    not_applicable: str | None
+    evidence: tuple[EvidenceStatus, ...]
+    derived: tuple[DerivedEvidence, ...]
+    coverage: Coverage
+    uncovered: tuple[str, ...]
+    paper_compliance: bool
+    score: Score | None
+    rank: int
+    reasons: tuple[str, ...]
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """``{"operational": {"fresh": n, "stale": n}, "organizational": {…}}``."""
+        return _counts(self.evidence)
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``sub_elements`` item of ``otrisk readiness --json`` (DESIGN.md)."""
+        return _json(self, self.counts())
+
+
+@dataclass(frozen=True)
+class ElementReadiness:
+    """Readiness of one program element (e.g. ``CM``): its own maturity and target, the
+    distinct evidence items of all its parts, and its sub-elements.
+
+    ``score`` is the highest of its applicable sub-elements' scores (0.0 when none);
+    ``rank`` is 1..8, unique, by score then id.
+    """
+
+    id: str
+    name: str
+    maturity: int | None
+    maturity_date: dt.date | None
+    target: int | None
+    not_applicable: str | None
+    evidence: tuple[EvidenceStatus, ...]
+    paper_compliance: bool
+    score: float
+    rank: int
+    reasons: tuple[str, ...]
+    sub_elements: tuple[SubElementReadiness, ...]
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """``{"operational": {"fresh": n, "stale": n}, "organizational": {…}}``."""
+        return _counts(self.evidence)
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``elements`` item of ``otrisk readiness --json`` (DESIGN.md)."""
+        out = _json(self, self.counts())
+        out["sub_elements"] = [s.to_json() for s in self.sub_elements]
+        return out
+
+
+@dataclass(frozen=True)
+class StrengthenItem:
+    """One entry of the strengthen-first list: an applicable sub-element with score > 0.
+
+    ``assets`` are the uncovered high-impact asset ids (most critical first), ``zones``
+    their zones (sorted; ``""`` for none), ``axes`` the axes on which one of them is
+    high-impact: the page filters by these.
+    """
+
+    id: str
+    name: str
+    score: float
+    reasons: tuple[str, ...]
+    assets: tuple[str, ...]
+    zones: tuple[str, ...]
+    axes: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"id", "score", "reasons"}`` (DESIGN.md)."""
+        return {"id": self.id, "score": self.score, "reasons": list(self.reasons)}
+
+
+@dataclass(frozen=True)
+class ReadinessReport:
+    """The whole program map on one day: elements in the standard's order, the ranked
+    strengthen-first list, and warnings (future-dated evidence)."""
+
+    as_of: dt.date
+    elements: tuple[ElementReadiness, ...]
+    strengthen_first: tuple[StrengthenItem, ...]
+    warnings: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The document of ``otrisk readiness --json``, exactly the DESIGN.md shape."""
+        return {"as_of": self.as_of.isoformat(),
+                "elements": [e.to_json() for e in self.elements],
+                "strengthen_first": [s.to_json() for s in self.strengthen_first]}
+
+    def element(self, element_id: str) -> ElementReadiness:
+        """The element with that id (KeyError if none)."""
+        for e in self.elements:
+            if e.id == element_id:
+                return e
+        raise KeyError(element_id)
+
+    def sub_element(self, sub_id: str) -> SubElementReadiness:
+        """The sub-element with that id (KeyError if none)."""
+        for e in self.elements:
+            for s in e.sub_elements:
+                if s.id == sub_id:
+                    return s
+        raise KeyError(sub_id)
+
+
+def _counts(items: Iterable[EvidenceStatus]) -> dict[str, dict[str, int]]:
+    c = Counter((i.kind, i.status) for i in items)
+    return {k: {FRESH: c[(k, FRESH)], STALE: c[(k, STALE)]} for k in KINDS}
+
+
+def _json(r: SubElementReadiness | ElementReadiness, counts: dict) -> dict[str, Any]:
+    return {"id": r.id, "name": r.name, "maturity": r.maturity,
+            "maturity_date": r.maturity_date.isoformat() if r.maturity_date else None,
+            "target": r.target, "evidence": counts, "paper_compliance": r.paper_compliance,
+            "rank": r.rank, "reasons": list(r.reasons)}
+
+
+def stake(impact: AssetImpact) -> int | None:
+    """An asset's worst consequence over the axes if lost or taken over (1..5, None if unrated).
+
+    Examples
+    --------
+    >>> from otrisk.impact import AssetImpact
+    >>> stake(AssetImpact("ews", 0, {"production": 2, "safety": None, "delivery": None},
+    ...                   {"production": 2, "safety": 5, "delivery": None}, None, 0.0, ()))
+    5
+    """
+    values = [v for d in (impact.effective, impact.compromise) for v in d.values() if v is not None]
+    return max(values) if values else None
+
+
+def _worst_axis(impact: AssetImpact) -> tuple[str, int]:
+    # Ties name safety first: the axis plant people weigh most.
+    best: tuple[str, int] | None = None
+    for axis in ("safety", "production", "delivery"):
+        vals = [v for v in (impact.effective[axis], impact.compromise[axis]) if v is not None]
+        if vals and (best is None or max(vals) > best[1]):
+            best = (axis, max(vals))
+    assert best is not None
+    return best
+
+
+def overdue_actions(plant: Plant, *, as_of: dt.date) -> list[Action]:
+    """Actions not done or cancelled whose due date is before ``as_of``, most overdue first.
+
+    Examples
+    --------
+    >>> from otrisk.reference import load_demo_plant
+    >>> [a.id for a in overdue_actions(load_demo_plant(), as_of=dt.date(2027, 1, 1))]
+    ['act-incident-plan', 'act-cellar-owner']
+    """
+    late = [a for a in plant.actions
+            if a.status in ("open", "in_progress") and a.due is not None and a.due < as_of]
+    return sorted(late, key=lambda a: (a.due, a.id))
+
+
+def _zones_of(asset: Asset) -> set[str]:
+    zones = {i.zone for i in asset.interfaces if i.zone}
+    if asset.zone:
+        zones.add(asset.zone)
+    return zones
+
+
+def _covers(item: Evidence, asset: Asset) -> bool:
+    if not item.covers:
+        return True
+    return asset.id in item.covers or any(f"zone:{z}" in item.covers for z in _zones_of(asset))
+
+
+def _applies_to(filed: str, element: str, subs: Sequence[SubElement]) -> list[str]:
+    """Sub-element ids a filing counts for."""
+    if filed == element:
+        return [s.id for s in subs]
+    sub = sub_element_of(filed)
+    return [sub] if sub and sub.split(" ", 1)[0] == element else []
+
+
+def _label(asset: Asset) -> str:
+    return asset.name if asset.name == asset.id else f"{asset.name} ({asset.id})"
+
+
+def _named(labels: Sequence[str]) -> str:
+    shown = ", ".join(labels[:_NAMED])
+    rest = len(labels) - _NAMED
+    return f"{shown} and {rest} more" if rest > 0 else shown
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def readiness(plant: Plant, *, as_of: dt.date, impacts: Sequence[AssetImpact] | None = None,
+              machine_evidence: Sequence[Evidence] = ()) -> ReadinessReport:
+    """The program map of ``plant`` on day ``as_of`` (see the module docstring).
+
+    Parameters
+    ----------
+    plant : Plant
+        A valid plant.
+    as_of : datetime.date
+        The day D of freshness, maturity now and overdue actions.
+    impacts : sequence of AssetImpact, optional
+        :func:`otrisk.impact.analyze` of the plant (exposure included once known); computed
+        when omitted. Its order (highest priority first) orders the assets named in reasons.
+    machine_evidence : sequence of Evidence
+        Machine-sourced operational evidence held outside the plant file (imported switch
+        configuration versions); counted like register items.
+
+    Returns
+    -------
+    ReadinessReport
+
+    Raises
+    ------
+    OtriskError
+        When a reference in the plant dangles.
+    """
+    impacts = list(impacts) if impacts is not None else analyze(plant)
+    order = {r.asset: i for i, r in enumerate(impacts)}
+    by_id = {r.asset: r for r in impacts}
+    assets = plant.asset_map()
+    stakes = {a: stake(r) for a, r in by_id.items()}
+    high = [a for a in sorted(stakes, key=order.__getitem__) if (stakes[a] or 0) >= HIGH_IMPACT]
+    register = [*plant.evidence, *machine_evidence]
+    items = {e.id: e for e in register}
+    view = plant.model_copy(update={"evidence": register})
+    pairs = evidence_freshness(view, as_of=as_of)
+    derived = derived_evidence(plant)
+
+    # (sub-element id) -> {evidence id: EvidenceStatus}, best status over the item's filings
+    per_sub: dict[str, dict[str, EvidenceStatus]] = {}
+    for element in program_elements():
+        for f in pairs:
+            for sub in _applies_to(f.element, element.id, element.sub_elements):
+                item = items[f.evidence]
+                current = per_sub.setdefault(sub, {}).get(item.id)
+                if current is None or _STATUS_ORDER[f.status] > _STATUS_ORDER[current.status]:
+                    per_sub[sub][item.id] = EvidenceStatus(item.id, item.kind, item.title, f.status, f.reason, f.element)
+
+    elements = []
+    for element in program_elements():
+        element_na = not_applicable_now(plant, element.id, as_of=as_of)
+        element_target = target_now(plant, element.id, as_of=as_of)
+        subs = []
+        for se in element.sub_elements:
+            ev = tuple(sorted(per_sub.get(se.id, {}).values(), key=lambda s: s.evidence))
+            subs.append(_sub_readiness(plant, se, as_of, element_na, element_target, ev,
+                                       tuple(d for d in derived if se.id in d.elements),
+                                       high, assets, items, by_id, stakes))
+        ranked = _ranked(subs, lambda s: s.score.score if s.score else 0.0)
+        subs = [_with_rank(s, ranked[s.id]) for s in subs]
+        elements.append(_element_readiness(plant, element.id, element.name, as_of, element_na, subs))
+    ranks = _ranked(elements, lambda e: e.score)
+    elements = [_with_rank(e, ranks[e.id]) for e in elements]
+    strengthen = [_strengthen_item(s, assets, by_id) for e in elements for s in e.sub_elements
+                  if s.score is not None and s.score.score > 0]
+    strengthen.sort(key=lambda s: (-s.score, s.id))
+    return ReadinessReport(as_of, tuple(elements), tuple(strengthen),
+                           tuple(freshness_warnings(pairs)))
+
+
+def _ranked(items, score) -> dict[str, int]:
+    ordered = sorted(items, key=lambda x: (-score(x), x.id))
+    return {x.id: i + 1 for i, x in enumerate(ordered)}
+
+
+def _with_rank(r, rank: int):
+    from dataclasses import replace
+
+    return replace(r, rank=rank)
+
+
+def _sub_readiness(plant: Plant, se: SubElement, as_of: dt.date, element_na: str | None,
+                   element_target, ev: tuple[EvidenceStatus, ...], derived: tuple[DerivedEvidence, ...],
+                   high: list[str], assets: dict[str, Asset], items: dict[str, Evidence],
+                   by_id: dict[str, AssetImpact], stakes: dict[str, int | None]) -> SubElementReadiness:
+    now = maturity_now(plant, se.id, as_of=as_of)
+    own_target = target_now(plant, se.id, as_of=as_of)
+    target = own_target or element_target
+    target_from = (se.id if own_target else se.element) if target else None
+    na = not_applicable_now(plant, se.id, as_of=as_of)
+    if na is None and now is None and element_na is not None:
+        na = element_na
+    fresh = {k: [s for s in ev if s.status == FRESH and s.kind == k] for k in KINDS}
+    op_cov = {a for a in high if any(_covers(items[s.evidence], assets[a]) for s in fresh["operational"])}
+    org_cov = {a for a in high if any(_covers(items[s.evidence], assets[a]) for s in fresh["organizational"])}
+    coverage = Coverage(tuple(high), tuple(a for a in high if a in op_cov),
+                        tuple(a for a in high if a in org_cov - op_cov),
+                        tuple(a for a in high if a not in op_cov | org_cov))
+    expects_operational = se.evidence_kind in ("operational", "both")
+    paper = na is None and expects_operational and not fresh["operational"] and bool(fresh["organizational"])
+    score = None
+    uncovered: tuple[str, ...] = ()
+    if na is None:
+        primary = op_cov if expects_operational else org_cov
+        uncovered = tuple(a for a in high if a not in primary)
+        score = sub_element_score(
+            maturity=now.level if now else None, target=target.level if target else None,
+            expected_kind=se.evidence_kind, fresh_operational=len(fresh["operational"]),
+            fresh_organizational=len(fresh["organizational"]),
+            uncovered_weights=[asset_weight(stakes[a], by_id[a].exposure) for a in uncovered],
+            heavyweight=se.id in HEAVYWEIGHTS, high_impact_site=bool(high))
+    reasons = _sub_reasons(plant, se, as_of, now, target, target_from, na, ev, fresh, derived, coverage,
+                           uncovered, paper, score, assets, by_id)
+    return SubElementReadiness(
+        id=se.id, element=se.element, name=se.name, expected_kind=se.evidence_kind,
+        maturity=now.level if now else None, maturity_date=now.date if now else None,
+        target=target.level if target else None, target_from=target_from, not_applicable=na,
+        evidence=ev, derived=derived, coverage=coverage, uncovered=uncovered, paper_compliance=paper, score=score,
+        rank=0, reasons=tuple(reasons))
+
+
+def _maturity_text(now, target, target_from: str | None, sub_id: str) -> str:
+    where = f" (set for {target_from})" if target_from and target_from != sub_id else ""
+    if target is None:
+        level = f"maturity {now.level} (assessed {now.date})" if now else "not assessed"
+        return f"{level}; no target set, so no maturity gap is counted"
+    if now is None:
+        return f"not assessed: counts as 0 against target {target.level}{where}, gap {target.level}"
+    gap = max(0, target.level - now.level)
+    return f"maturity {now.level} (assessed {now.date}) against target {target.level}{where}, gap {gap}"
+
+
+def _sub_reasons(plant, se, as_of, now, target, target_from, na, ev, fresh, derived, coverage,
+                 uncovered, paper, score, assets, by_id) -> list[str]:
+    if na is not None:
+        return [f"not applicable: {na}"]
+    reasons = [f"score {score.formula()}", _maturity_text(now, target, target_from, se.id)]
+    if se.id in HEAVYWEIGHTS and score.heavyweight != 1.0:
+        reasons.append(f"operational heavyweight ({HEAVYWEIGHTS[se.id]}) on a site with high-impact assets")
+    wanted = [k for k in KINDS if se.evidence_kind in (k, "both")]
+    missing = [k for k in wanted if not fresh[k]]
+    if missing:
+        typical = f" (typical: {'; '.join(se.typical_evidence[:2])})" if se.typical_evidence else ""
+        reasons.append(f"no fresh {' or '.join(missing)} evidence for {se.id}{typical}")
+    if paper:
+        reasons.append(f"paper compliance: only organizational evidence is fresh, {se.id} expects operational evidence")
+    primary = "operational" if se.evidence_kind in ("operational", "both") else "organizational"
+    if uncovered:
+        reasons.append(_uncovered_text(se.id, primary, uncovered, assets, by_id))
+        on_paper = [a for a in uncovered if a in coverage.organizational_only]
+        if primary == "operational" and on_paper:
+            reasons.append(f"{len(on_paper)} of them covered only by organizational evidence (on paper): "
+                           f"{_named([_label(assets[a]) for a in on_paper])}")
+    elif coverage.high_impact:
+        reasons.append(f"fresh {primary} evidence covers all {len(coverage.high_impact)} high-impact assets")
+    for s in ev:
+        if s.status in (STALE, FUTURE):
+            word = "stale" if s.status == STALE else "future-dated"
+            reasons.append(f"{word}: {s.evidence} ({s.kind}), {s.reason}")
+    for d in derived:
+        reasons.append(f"derived from the model, not evidence on its own: {d.title.lower()} "
+                       f"{d.done} of {d.total}")
+    for a in sorted(plant.actions, key=lambda a: (a.due or dt.date.max, a.id)):
+        if a.status in ("open", "in_progress") and any(sub_element_of(x) == se.id or x == se.id for x in a.elements):
+            late = a.due is not None and a.due < as_of
+            due = f", due {a.due}" if a.due else ""
+            reasons.append(f"{'OVERDUE ' if late else ''}action {a.id} ({a.status.replace('_', ' ')}{due}"
+                           f"{', ' + a.owner if a.owner else ''}): {a.title}")
+    return reasons
+
+
+def _uncovered_text(sub_id: str, kind: str, uncovered: Sequence[str], assets, by_id) -> str:
+    groups = Counter(_worst_axis(by_id[a]) for a in uncovered)
+    parts = ", ".join(f"{n} with {axis} {level}" for (axis, level), n in
+                      sorted(groups.items(), key=lambda g: (-g[0][1], -g[1], g[0][0])))
+    zones = Counter(assets[a].zone or "(no zone)" for a in uncovered)
+    zone_text = ", ".join(f"{z} {n}" for z, n in sorted(zones.items(), key=lambda z: (-z[1], z[0])))
+    return (f"no fresh {kind} evidence for {sub_id} covers {_plural(len(uncovered), 'high-impact asset')} "
+            f"({parts}), among them {_named([_label(assets[a]) for a in uncovered])}; zones: {zone_text}")
+
+
+def _element_readiness(plant: Plant, eid: str, name: str, as_of: dt.date, na: str | None,
+                       subs: list[SubElementReadiness]) -> ElementReadiness:
+    now = maturity_now(plant, eid, as_of=as_of)
+    target = target_now(plant, eid, as_of=as_of)
+    best: dict[str, EvidenceStatus] = {}
+    for s in subs:
+        for item in s.evidence:
+            if item.evidence not in best or _STATUS_ORDER[item.status] > _STATUS_ORDER[best[item.evidence].status]:
+                best[item.evidence] = item
+    evidence = tuple(best[k] for k in sorted(best))
+    applicable = [s for s in subs if s.not_applicable is None]
+    score = max((s.score.score for s in applicable if s.score), default=0.0)
+    paper = [s.id for s in applicable if s.paper_compliance]
+    reasons = []
+    if na is not None and not applicable:
+        reasons.append(f"not applicable: {na}")
+    else:
+        reasons.append(_maturity_text(now, target, eid if target else None, eid))
+        counts = _counts(evidence)
+        reasons.append("evidence: " + "; ".join(
+            f"{k} {counts[k][FRESH]} fresh, {counts[k][STALE]} stale" for k in KINDS))
+        if paper:
+            reasons.append(f"paper compliance in {', '.join(paper)}: only organizational evidence is fresh "
+                           "where operational evidence is expected")
+        top = min(applicable, key=lambda s: s.rank, default=None)
+        if top is not None and top.score and top.score.score > 0:
+            reasons.append(f"most urgent part: {top.id} {top.name} (score {top.score.score:g})")
+        for s in subs:
+            if s.not_applicable is not None:
+                reasons.append(f"{s.id} not applicable: {s.not_applicable}")
+    return ElementReadiness(
+        id=eid, name=name, maturity=now.level if now else None, maturity_date=now.date if now else None,
+        target=target.level if target else None, not_applicable=na if not applicable else None,
+        evidence=evidence, paper_compliance=bool(paper), score=score, rank=0, reasons=tuple(reasons),
+        sub_elements=tuple(subs))
+
+
+def _strengthen_item(s: SubElementReadiness, assets: dict[str, Asset], by_id) -> StrengthenItem:
+    zones = sorted({assets[a].zone or "" for a in s.uncovered})
+    axes = tuple(ax for ax in AXES if any(
+        max((v for v in (by_id[a].effective[ax], by_id[a].compromise[ax]) if v is not None), default=0) >= HIGH_IMPACT
+        for a in s.uncovered))
+    return StrengthenItem(s.id, s.name, s.score.score, s.reasons, s.uncovered, tuple(zones), axes)
