@@ -370,7 +370,9 @@ def _check(plant: Plant) -> Plant:
         checked = Plant.model_validate(plant.model_dump())
     except ValidationError as exc:
         raise StorageError(f"not saved: the plant is invalid: {exc}") from None
-    problems = reference_problems(checked)
+    from otrisk.plantfile import reference_data_problems
+
+    problems = reference_problems(checked) + reference_data_problems(checked)
     if problems:
         listed = "; ".join(
             f"{'.'.join(str(p) for p in loc)} = {value!r}: {message}" for loc, value, message in problems[:20]

@@ -35,7 +35,7 @@ from otrisk.errors import PlantFileError, Problem
 from otrisk.models import FORMAT, Plant, reference_problems
 from otrisk.settings import get_setting
 
-__all__ = ["loads_plant", "load_plant", "dumps_plant", "save_plant", "plant_json_schema"]
+__all__ = ["loads_plant", "load_plant", "dumps_plant", "save_plant", "plant_json_schema", "reference_data_problems"]
 
 Loc = tuple[str | int, ...]
 # libyaml's parser when PyYAML was built with it (the wheels are): about 6x faster on big files.
@@ -238,7 +238,7 @@ def loads_plant(text: str | bytes, *, source: str = "<text>") -> Plant:
         raise PlantFileError(_dedupe(problems)) from None
     for loc, value, message in reference_problems(plant):
         problems.append(Problem(source, where.line_of(loc), _key_path(loc), value, message))
-    for loc, value, message in _reference_data_problems(plant):
+    for loc, value, message in reference_data_problems(plant):
         problems.append(Problem(source, where.line_of(loc), _key_path(loc), value, message))
     if problems:
         raise PlantFileError(_dedupe(problems))
@@ -249,8 +249,8 @@ _NO_ELEMENT = "no IEC 62443-2-1 program element, sub-element or requirement with
 _NO_SECTOR = "not a NIS2 sector id; see data/nis2.yaml"
 
 
-def _reference_data_problems(plant: Plant) -> list[tuple[Loc, str, str]]:
-    """Element ids not in ``data/iec62443_2_1.yaml`` and a sector not in ``data/nis2.yaml``.
+def reference_data_problems(plant: Plant) -> list[tuple[Loc, str, str]]:
+    """``(location, value, message)`` for element ids not in ``data/iec62443_2_1.yaml`` and a sector not in ``data/nis2.yaml``.
 
     For the keys of ``maturity``/``target``/``not_applicable`` the location ends in the key
     itself, e.g. ``("assessments", 0, "maturity", "CM 9")``, whose line is the key's.

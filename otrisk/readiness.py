@@ -38,12 +38,13 @@ from otrisk.impact import AssetImpact, analyze
 from otrisk.maturity import maturity_now, not_applicable_now, target_now
 from otrisk.models import AXES, Action, Asset, Evidence, Plant
 from otrisk.reference import SubElement, program_elements, sub_element_of
-from otrisk.strengthen import HEAVYWEIGHTS, HIGH_IMPACT, Score, asset_weight, sub_element_score
+from otrisk.strengthen import HEAVYWEIGHTS, HIGH_IMPACT, Score, maturity_text, asset_weight, sub_element_reasons, sub_element_score
 
-__all__ = ["KINDS", "EvidenceStatus", "Coverage", "SubElementReadiness", "ElementReadiness",
+__all__ = ["READY", "PARTLY", "GAP", "NOT_ASSESSED", "NOT_APPLICABLE", "status", "KINDS", "EvidenceStatus", "Coverage", "SubElementReadiness", "ElementReadiness",
            "StrengthenItem", "ReadinessReport", "readiness", "stake", "overdue_actions"]
 
 KINDS = ("operational", "organizational")
+READY, PARTLY, GAP, NOT_ASSESSED, NOT_APPLICABLE = "ready", "partly", "gap", "not assessed", "not applicable"
 _STATUS_ORDER = {FRESH: 3, STALE: 2, FUTURE: 1, RETIRED: 0}
 _NAMED = 3
 
@@ -229,15 +230,6 @@ def stake(impact: AssetImpact) -> int | None:
     return max(values) if values else None
 
 
-def _worst_axis(impact: AssetImpact) -> tuple[str, int]:
-    # Ties name safety first: the axis plant people weigh most.
-    best: tuple[str, int] | None = None
-    for axis in ("safety", "production", "delivery"):
-        vals = [v for v in (impact.effective[axis], impact.compromise[axis]) if v is not None]
-        if vals and (best is None or max(vals) > best[1]):
-            best = (axis, max(vals))
-    assert best is not None
-    return best
 
 
 def overdue_actions(plant: Plant, *, as_of: dt.date) -> list[Action]:
@@ -275,18 +267,10 @@ def _applies_to(filed: str, element: str, subs: Sequence[SubElement]) -> list[st
     return [sub] if sub and sub.split(" ", 1)[0] == element else []
 
 
-def _label(asset: Asset) -> str:
-    return asset.name if asset.name == asset.id else f"{asset.name} ({asset.id})"
 
 
-def _named(labels: Sequence[str]) -> str:
-    shown = ", ".join(labels[:_NAMED])
-    rest = len(labels) - _NAMED
-    return f"{shown} and {rest} more" if rest > 0 else shown
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def readiness(plant: Plant, *, as_of: dt.date, impacts: Sequence[AssetImpact] | None = None,
@@ -400,7 +384,7 @@ def _sub_readiness(plant: Plant, se: SubElement, as_of: dt.date, element_na: str
             fresh_organizational=len(fresh["organizational"]),
             uncovered_weights=[asset_weight(stakes[a], by_id[a].exposure) for a in uncovered],
             heavyweight=se.id in HEAVYWEIGHTS, high_impact_site=bool(high))
-    reasons = _sub_reasons(plant, se, as_of, now, target, target_from, na, ev, fresh, derived, coverage,
+    reasons = sub_element_reasons(plant, se, as_of, now, target, target_from, na, ev, fresh, derived, coverage,
                            uncovered, paper, score, assets, by_id)
     return SubElementReadiness(
         id=se.id, element=se.element, name=se.name, expected_kind=se.evidence_kind,
@@ -410,64 +394,10 @@ def _sub_readiness(plant: Plant, se: SubElement, as_of: dt.date, element_na: str
         rank=0, reasons=tuple(reasons))
 
 
-def _maturity_text(now, target, target_from: str | None, sub_id: str) -> str:
-    where = f" (set for {target_from})" if target_from and target_from != sub_id else ""
-    if target is None:
-        level = f"maturity {now.level} (assessed {now.date})" if now else "not assessed"
-        return f"{level}; no target set, so no maturity gap is counted"
-    if now is None:
-        return f"not assessed: counts as 0 against target {target.level}{where}, gap {target.level}"
-    gap = max(0, target.level - now.level)
-    return f"maturity {now.level} (assessed {now.date}) against target {target.level}{where}, gap {gap}"
 
 
-def _sub_reasons(plant, se, as_of, now, target, target_from, na, ev, fresh, derived, coverage,
-                 uncovered, paper, score, assets, by_id) -> list[str]:
-    if na is not None:
-        return [f"not applicable: {na}"]
-    reasons = [f"score {score.formula()}", _maturity_text(now, target, target_from, se.id)]
-    if se.id in HEAVYWEIGHTS and score.heavyweight != 1.0:
-        reasons.append(f"operational heavyweight ({HEAVYWEIGHTS[se.id]}) on a site with high-impact assets")
-    wanted = [k for k in KINDS if se.evidence_kind in (k, "both")]
-    missing = [k for k in wanted if not fresh[k]]
-    if missing:
-        typical = f" (typical: {'; '.join(se.typical_evidence[:2])})" if se.typical_evidence else ""
-        reasons.append(f"no fresh {' or '.join(missing)} evidence for {se.id}{typical}")
-    if paper:
-        reasons.append(f"paper compliance: only organizational evidence is fresh, {se.id} expects operational evidence")
-    primary = "operational" if se.evidence_kind in ("operational", "both") else "organizational"
-    if uncovered:
-        reasons.append(_uncovered_text(se.id, primary, uncovered, assets, by_id))
-        on_paper = [a for a in uncovered if a in coverage.organizational_only]
-        if primary == "operational" and on_paper:
-            reasons.append(f"{len(on_paper)} of them covered only by organizational evidence (on paper): "
-                           f"{_named([_label(assets[a]) for a in on_paper])}")
-    elif coverage.high_impact:
-        reasons.append(f"fresh {primary} evidence covers all {len(coverage.high_impact)} high-impact assets")
-    for s in ev:
-        if s.status in (STALE, FUTURE):
-            word = "stale" if s.status == STALE else "future-dated"
-            reasons.append(f"{word}: {s.evidence} ({s.kind}), {s.reason}")
-    for d in derived:
-        reasons.append(f"derived from the model, not evidence on its own: {d.title.lower()} "
-                       f"{d.done} of {d.total}")
-    for a in sorted(plant.actions, key=lambda a: (a.due or dt.date.max, a.id)):
-        if a.status in ("open", "in_progress") and any(sub_element_of(x) == se.id or x == se.id for x in a.elements):
-            late = a.due is not None and a.due < as_of
-            due = f", due {a.due}" if a.due else ""
-            reasons.append(f"{'OVERDUE ' if late else ''}action {a.id} ({a.status.replace('_', ' ')}{due}"
-                           f"{', ' + a.owner if a.owner else ''}): {a.title}")
-    return reasons
 
 
-def _uncovered_text(sub_id: str, kind: str, uncovered: Sequence[str], assets, by_id) -> str:
-    groups = Counter(_worst_axis(by_id[a]) for a in uncovered)
-    parts = ", ".join(f"{n} with {axis} {level}" for (axis, level), n in
-                      sorted(groups.items(), key=lambda g: (-g[0][1], -g[1], g[0][0])))
-    zones = Counter(assets[a].zone or "(no zone)" for a in uncovered)
-    zone_text = ", ".join(f"{z} {n}" for z, n in sorted(zones.items(), key=lambda z: (-z[1], z[0])))
-    return (f"no fresh {kind} evidence for {sub_id} covers {_plural(len(uncovered), 'high-impact asset')} "
-            f"({parts}), among them {_named([_label(assets[a]) for a in uncovered])}; zones: {zone_text}")
 
 
 def _element_readiness(plant: Plant, eid: str, name: str, as_of: dt.date, na: str | None,
@@ -487,7 +417,7 @@ def _element_readiness(plant: Plant, eid: str, name: str, as_of: dt.date, na: st
     if na is not None and not applicable:
         reasons.append(f"not applicable: {na}")
     else:
-        reasons.append(_maturity_text(now, target, eid if target else None, eid))
+        reasons.append(maturity_text(now, target, eid if target else None, eid))
         counts = _counts(evidence)
         reasons.append("evidence: " + "; ".join(
             f"{k} {counts[k][FRESH]} fresh, {counts[k][STALE]} stale" for k in KINDS))
@@ -513,3 +443,72 @@ def _strengthen_item(s: SubElementReadiness, assets: dict[str, Asset], by_id) ->
         max((v for v in (by_id[a].effective[ax], by_id[a].compromise[ax]) if v is not None), default=0) >= HIGH_IMPACT
         for a in s.uncovered))
     return StrengthenItem(s.id, s.name, s.score.score, s.reasons, s.uncovered, tuple(zones), axes)
+
+
+def _expected_fresh(s: SubElementReadiness) -> bool:
+    c = s.counts()
+    return all(c[k][FRESH] > 0 for k in KINDS if s.expected_kind in (k, "both"))
+
+
+def _sub_status(s: SubElementReadiness) -> tuple[str, str]:
+    if s.not_applicable is not None:
+        return NOT_APPLICABLE, f"not applicable: {s.not_applicable}"
+    if s.maturity is None:
+        return NOT_ASSESSED, "never rated in an assessment"
+    gap = max(0, s.target - s.maturity) if s.target is not None else 0
+    fresh = sum(v[FRESH] for v in s.counts().values())
+    if gap >= 2 or fresh == 0:
+        return GAP, f"{gap} maturity levels below target" if gap >= 2 else "no fresh evidence"
+    if gap == 0 and _expected_fresh(s) and not s.paper_compliance:
+        return READY, "at target with fresh evidence of the kind expected"
+    why = [f"{gap} level below target"] if gap else []
+    if not _expected_fresh(s):
+        why.append("the expected kind of fresh evidence is missing")
+    if s.paper_compliance:
+        why.append("paper compliance")
+    return PARTLY, "; ".join(why)
+
+
+def status(r: SubElementReadiness | ElementReadiness) -> tuple[str, str]:
+    """The readiness light of a (sub-)element: ``(label, why)``.
+
+    Labels: ``not applicable``; ``not assessed`` (never rated); ``gap`` (two or more levels
+    below target, or no fresh evidence at all); ``ready`` (at target, fresh evidence of each
+    expected kind, no paper compliance); else ``partly``. An element is ``not assessed`` when
+    it is never rated itself, else the worst of its own maturity gap and its applicable
+    sub-elements (gap > partly > not assessed > ready).
+
+    Examples
+    --------
+    >>> from otrisk.plantfile import loads_plant
+    >>> p = loads_plant('''format: otrisk/v1
+    ... site: {name: T}
+    ... evidence:
+    ...   - {id: e1, elements: [AVAIL 2], kind: operational, title: Restore test, collected: 2026-05-01}
+    ... assessments:
+    ...   - {date: 2026-06-01, maturity: {AVAIL: 2, AVAIL 2: 3, AVAIL 1: 2}, target: {AVAIL: 3}}
+    ... ''')
+    >>> report = readiness(p, as_of=dt.date(2026, 11, 30))
+    >>> status(report.sub_element("AVAIL 2")), status(report.sub_element("AVAIL 1"))[0]
+    (('ready', 'at target with fresh evidence of the kind expected'), 'gap')
+    >>> status(report.element("AVAIL"))
+    ('gap', 'AVAIL 1: no fresh evidence')
+    """
+    if isinstance(r, SubElementReadiness):
+        return _sub_status(r)
+    applicable = [s for s in r.sub_elements if s.not_applicable is None]
+    if not applicable:
+        return NOT_APPLICABLE, f"not applicable: {r.not_applicable}" if r.not_applicable else "no applicable parts"
+    if r.maturity is None:
+        return NOT_ASSESSED, "never rated in an assessment"
+    order = {GAP: 3, PARTLY: 2, NOT_ASSESSED: 1, READY: 0}
+    own_gap = max(0, r.target - r.maturity) if r.target is not None else 0
+    worst = (GAP if own_gap >= 2 else PARTLY if own_gap else READY,
+             f"{r.id}: {own_gap} level{'s' if own_gap != 1 else ''} below target")
+    for s in applicable:
+        label, why = _sub_status(s)
+        if order[label] > order[worst[0]]:
+            worst = (label, f"{s.id}: {why}")
+    if worst[0] == READY:
+        return READY, "at target, every applicable part ready"
+    return worst

@@ -35,11 +35,17 @@ uncovered assets (C ≈ 6) do not drown a maturity gap of 2 and a missing kind o
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["HIGH_IMPACT", "HEAVYWEIGHTS", "HEAVYWEIGHT_FACTOR", "Score",
+from otrisk.evidence import FUTURE, STALE
+from otrisk.models import Asset
+from otrisk.reference import sub_element_of
+
+__all__ = ["sub_element_reasons", "maturity_text", "HIGH_IMPACT", "HEAVYWEIGHTS", "HEAVYWEIGHT_FACTOR", "Score",
            "asset_weight", "sub_element_score"]
 
 #: An asset is high-impact when its worst consequence (loss or takeover) reaches this level.
@@ -160,3 +166,106 @@ def sub_element_score(*, maturity: int | None, target: int | None, expected_kind
     c = math.log2(1 + sum(uncovered_weights))
     h = HEAVYWEIGHT_FACTOR if heavyweight and high_impact_site else 1.0
     return Score(round(h * (m + e + c), 3), m, e, round(c, 3), h)
+
+
+# --- reasons --------------------------------------------------------------------------------
+# Plain sentences naming the assets (most critical first), zones, evidence and actions behind a
+# sub-element's score; built by otrisk.readiness, which holds the figures.
+
+_NAMED = 3
+_KINDS = ("operational", "organizational")
+
+
+def _worst_axis(impact) -> tuple[str, int]:
+    # Ties name safety first: the axis plant people weigh most.
+    best: tuple[str, int] | None = None
+    for axis in ("safety", "production", "delivery"):
+        vals = [v for v in (impact.effective[axis], impact.compromise[axis]) if v is not None]
+        if vals and (best is None or max(vals) > best[1]):
+            best = (axis, max(vals))
+    assert best is not None
+    return best
+
+
+def _label(asset: Asset) -> str:
+    return asset.name if asset.name == asset.id else f"{asset.name} ({asset.id})"
+
+
+def _named(labels: Sequence[str]) -> str:
+    shown = ", ".join(labels[:_NAMED])
+    rest = len(labels) - _NAMED
+    return f"{shown} and {rest} more" if rest > 0 else shown
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def maturity_text(now, target, target_from: str | None, sub_id: str) -> str:
+    """``"maturity 2 (assessed 2026-06-15) against target 3 (set for AVAIL), gap 1"`` and the
+    not-assessed / no-target variants; ``now`` and ``target`` are ``maturity.Rating`` or None."""
+    where = f" (set for {target_from})" if target_from and target_from != sub_id else ""
+    if target is None:
+        level = f"maturity {now.level} (assessed {now.date})" if now else "not assessed"
+        return f"{level}; no target set, so no maturity gap is counted"
+    if now is None:
+        return f"not assessed: counts as 0 against target {target.level}{where}, gap {target.level}"
+    gap = max(0, target.level - now.level)
+    return f"maturity {now.level} (assessed {now.date}) against target {target.level}{where}, gap {gap}"
+
+
+def sub_element_reasons(plant, se, as_of, now, target, target_from, na, ev, fresh, derived, coverage,
+                        uncovered, paper, score, assets, by_id) -> list[str]:
+    """The reasons of one sub-element's readiness, score first (called by ``otrisk.readiness``).
+
+    In order: the score spelled out, maturity against target, heavyweight, missing kinds of
+    fresh evidence, paper compliance, the uncovered high-impact assets (grouped by worst axis,
+    most critical named first, with their zones) and those covered only on paper, stale and
+    future-dated items, model-derived figures (never counted), open actions (OVERDUE first
+    word when due before ``as_of``). A not-applicable sub-element has one reason: why.
+    """
+    if na is not None:
+        return [f"not applicable: {na}"]
+    reasons = [f"score {score.formula()}", maturity_text(now, target, target_from, se.id)]
+    if se.id in HEAVYWEIGHTS and score.heavyweight != 1.0:
+        reasons.append(f"operational heavyweight ({HEAVYWEIGHTS[se.id]}) on a site with high-impact assets")
+    wanted = [k for k in _KINDS if se.evidence_kind in (k, "both")]
+    missing = [k for k in wanted if not fresh[k]]
+    if missing:
+        typical = f" (typical: {'; '.join(se.typical_evidence[:2])})" if se.typical_evidence else ""
+        reasons.append(f"no fresh {' or '.join(missing)} evidence for {se.id}{typical}")
+    if paper:
+        reasons.append(f"paper compliance: only organizational evidence is fresh, {se.id} expects operational evidence")
+    primary = "operational" if se.evidence_kind in ("operational", "both") else "organizational"
+    if uncovered:
+        reasons.append(_uncovered_text(se.id, primary, uncovered, assets, by_id))
+        on_paper = [a for a in uncovered if a in coverage.organizational_only]
+        if primary == "operational" and on_paper:
+            reasons.append(f"{len(on_paper)} of them covered only by organizational evidence (on paper): "
+                           f"{_named([_label(assets[a]) for a in on_paper])}")
+    elif coverage.high_impact:
+        reasons.append(f"fresh {primary} evidence covers all {len(coverage.high_impact)} high-impact assets")
+    for s in ev:
+        if s.status in (STALE, FUTURE):
+            word = "stale" if s.status == STALE else "future-dated"
+            reasons.append(f"{word}: {s.evidence} ({s.kind}), {s.reason}")
+    for d in derived:
+        reasons.append(f"derived from the model, not evidence on its own: {d.title.lower()} "
+                       f"{d.done} of {d.total}")
+    for a in sorted(plant.actions, key=lambda a: (a.due or dt.date.max, a.id)):
+        if a.status in ("open", "in_progress") and any(sub_element_of(x) == se.id or x == se.id for x in a.elements):
+            late = a.due is not None and a.due < as_of
+            due = f", due {a.due}" if a.due else ""
+            reasons.append(f"{'OVERDUE ' if late else ''}action {a.id} ({a.status.replace('_', ' ')}{due}"
+                           f"{', ' + a.owner if a.owner else ''}): {a.title}")
+    return reasons
+
+
+def _uncovered_text(sub_id: str, kind: str, uncovered: Sequence[str], assets, by_id) -> str:
+    groups = Counter(_worst_axis(by_id[a]) for a in uncovered)
+    parts = ", ".join(f"{n} with {axis} {level}" for (axis, level), n in
+                      sorted(groups.items(), key=lambda g: (-g[0][1], -g[1], g[0][0])))
+    zones = Counter(assets[a].zone or "(no zone)" for a in uncovered)
+    zone_text = ", ".join(f"{z} {n}" for z, n in sorted(zones.items(), key=lambda z: (-z[1], z[0])))
+    return (f"no fresh {kind} evidence for {sub_id} covers {_plural(len(uncovered), 'high-impact asset')} "
+            f"({parts}), among them {_named([_label(assets[a]) for a in uncovered])}; zones: {zone_text}")

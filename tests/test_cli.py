@@ -184,3 +184,57 @@ def test_validate_counts_use_singular(tmp_path, capsys):
     path.write_text("format: otrisk/v1\nsite: {name: x}\nzones: [{id: z, name: Z, kind: control}]\n")
     assert main(["validate", str(path)]) == 0
     assert "0 assets, 1 zone, 0 conduits, 0 evidence items" in capsys.readouterr().err
+
+
+# --- readiness ----------------------------------------------------------------------------
+
+def test_readiness_json_is_the_report_of_the_pages(tmp_path, capsys):
+    import datetime as dt
+
+    from otrisk.readiness import readiness
+    from test_readiness import HAND
+
+    path = tmp_path / "hand.yaml"
+    path.write_text(HAND, encoding="utf-8")
+    assert main(["readiness", str(path), "--json", "--as-of", "2026-11-30"]) == 0
+    out, err = capsys.readouterr()
+    doc = json.loads(out)
+    assert doc == readiness(loads_plant(HAND), as_of=dt.date(2026, 11, 30)).to_json()
+    assert doc["strengthen_first"][0]["id"] == "CM 1" and doc["strengthen_first"][0]["score"] == 12.0
+    assert "warning: evidence ev-future: collected 2026-12-05 is after 2026-11-30" in err
+
+    assert main(["readiness", str(path), "--as-of", "2026-11-30"]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].split() == ["rank", "element", "maturity", "target", "operational", "organizational",
+                                "paper", "score"]
+    assert table[1].split() == ["1", "CM", "-", "2", "0", "fresh/0", "stale", "0", "fresh/0", "stale", "12"]
+    assert "  1. CM 1 Inventory management of IACS hardware, software and network communications: score 12" in table
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--as-of", "2026-02-30"], "not a date YYYY-MM-DD: '2026-02-30'"),
+    (["--as-of", "20261130"], "not a date YYYY-MM-DD"),
+    (["--db", "nonsense"], "--db: not a database URL: 'nonsense'"),
+])
+def test_readiness_bad_arguments(plant_file, capsys, argv, message):
+    assert main(["readiness", str(plant_file), "--json", *argv]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and message in captured.err
+
+
+def test_readiness_db_reads_but_never_creates(plant_file, tmp_path, capsys):
+    from otrisk import db
+
+    missing = tmp_path / "missing.db"
+    assert main(["readiness", str(plant_file), "--json", "--db", f"sqlite:///{missing}"]) == 2
+    assert f"no such SQLite file: {missing}" in capsys.readouterr().err and not missing.exists()
+    empty = tmp_path / "empty.db"
+    empty.write_bytes(b"")
+    assert main(["readiness", str(plant_file), "--json", "--db", f"sqlite:///{empty}"]) == 2
+    assert "is not an otrisk database" in capsys.readouterr().err
+    real = tmp_path / "otrisk.db"
+    engine = db.make_engine(f"sqlite:///{real}")
+    db.init_db(engine, seed_demo=False)
+    engine.dispose()
+    assert main(["readiness", str(plant_file), "--json", "--db", f"sqlite:///{real}"]) == 0
+    assert json.loads(capsys.readouterr().out)["elements"][0]["id"] == "ORG"

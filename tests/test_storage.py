@@ -283,6 +283,7 @@ def test_stale_save_is_refused_and_writes_nothing(engine):
     (lambda p: p.conduits[0].boundary_devices.append("no-such-fw"), "no-such-fw"),
     (lambda p: p.evidence[0].covers.append("zone:nowhere"), "nowhere"),
     (lambda p: setattr(p.zones[0], "sl_target", 9), "sl_target"),  # changed in place, not validated
+    (lambda p: p.evidence[0].elements.append("AVAIL 9"), "AVAIL 9"),  # not in the reference data
 ])
 def test_inconsistent_plant_is_refused_and_writes_nothing(engine, break_it, named):
     db.save_plant_db(engine, rich_plant(), expected_revision=0)

@@ -8,10 +8,10 @@ per database and revision.
 
 from __future__ import annotations
 
-from otrisk.ui.cache import analysis, graph_html
+from otrisk.ui.cache import analysis, graph_html, readiness_report
 from otrisk.ui.graph import GraphView
 from otrisk.ui.setup import PageContext, setup_page
 from otrisk.ui.text import md_code, md_escape, show_error
 
 __all__ = ["setup_page", "PageContext", "show_error", "md_escape", "md_code", "analysis",
-           "graph_html", "GraphView"]
+           "graph_html", "GraphView", "readiness_report"]

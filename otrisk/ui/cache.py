@@ -9,16 +9,19 @@ its own copy; the engine is the only process-wide resource.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
 from otrisk import impact
+from otrisk.readiness import ReadinessReport, readiness
 from otrisk.models import Plant
 from otrisk.plantfile import dumps_plant
 from otrisk.settings import get_setting
 from otrisk.ui.graph import GraphView, network_html
 from otrisk.ui.setup import PageContext
 
-__all__ = ["analysis", "graph_html", "plant_text"]
+__all__ = ["analysis", "graph_html", "plant_text", "readiness_report"]
 
 
 @st.cache_data(max_entries=8, show_spinner="Computing impact…")
@@ -52,3 +55,14 @@ def _plant_text(url: str, revision: int, _plant: Plant) -> str:
 def plant_text(ctx: PageContext) -> str:
     """The page's plant as an ``otrisk/v1`` file (cached per revision)."""
     return _plant_text(ctx.url, ctx.revision, ctx.plant)
+
+
+@st.cache_data(max_entries=8, show_spinner="Computing the program map…")
+def _readiness(url: str, revision: int, as_of: dt.date, _plant: Plant) -> ReadinessReport:
+    return readiness(_plant, as_of=as_of, impacts=_analysis(url, revision, _plant))
+
+
+def readiness_report(ctx: PageContext, as_of: dt.date) -> ReadinessReport:
+    """The program map of the page's plant on ``as_of`` (cached per revision and day); the same
+    :func:`otrisk.readiness.readiness` that ``otrisk readiness`` prints."""
+    return _readiness(ctx.url, ctx.revision, as_of, ctx.plant)
