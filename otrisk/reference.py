@@ -514,6 +514,15 @@ def _nis2() -> dict:
     for s in doc["sectors"]:
         if not isinstance(s, dict) or not isinstance(s.get("id"), str) or s.get("annex") not in ("I", "II"):
             raise OtriskError(f"{NIS2}: every sector needs an id and annex I or II")
+        if not set(s) <= {"id", "annex", "name", "sub_sectors"} or not isinstance(s.get("name"), str):
+            # an unquoted comma in a flow mapping ({name: A, b}) silently makes a new key
+            raise OtriskError(f"{NIS2}: sector {s['id']}: keys must be id, annex, name, sub_sectors "
+                              f"(found {sorted(s)}); quote texts that contain commas")
+    for letter in doc.get("article_21_2") or ():
+        for link in letter.get("elements") or ():
+            if not isinstance(link, dict) or set(link) != {"id", "rationale"} or not isinstance(link["rationale"], str):
+                raise OtriskError(f"{NIS2}: article_21_2 {letter.get('letter')}: each element link needs exactly "
+                                  f"id and rationale (found {link!r}); quote texts that contain commas")
     letters = [a.get("letter") for a in doc.get("article_21_2") or ()]
     if letters != list("abcdefghij"):
         raise OtriskError(f"{NIS2}: 'article_21_2' must hold the letters a..j in order")

@@ -85,3 +85,27 @@ def test_data_text_refuses_names_outside_data(name):
 def test_data_text_missing_file():
     with pytest.raises(FileNotFoundError, match="no_such_file.yaml"):
         reference.data_text("no_such_file.yaml")
+
+
+@pytest.mark.parametrize("bad, says", [
+    ("  - {id: food, annex: II, name: Production, processing and distribution of food}",
+     "sector food: keys must be id, annex, name, sub_sectors"),
+    ("      - {id: EVENT 1, rationale: Detection, reporting and response.}",
+     "article_21_2 b: each element link needs exactly id and rationale"),
+])
+def test_nis2_text_split_at_an_unquoted_comma_is_refused(tmp_path, monkeypatch, bad, says):
+    from otrisk.errors import OtriskError
+
+    text = (ROOT / "data" / "nis2.yaml").read_text(encoding="utf-8")
+    key = bad.split("{id: ")[1].split(",")[0]
+    lines = [bad if f"{{id: {key}," in line else line for line in text.splitlines()]
+    assert lines != text.splitlines()
+    name = f"bad_otrisk_data_{key.replace(' ', '_').lower()}"  # a module per case: imports are cached
+    package = tmp_path / name
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "nis2.yaml").write_text("\n".join(lines), encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(reference, "_PACKAGE", name)
+    with pytest.raises(OtriskError, match=says):
+        reference.nis2()
