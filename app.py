@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from otrisk.ui import analysis, md_escape, setup_page
+from otrisk.evidence import today_utc
+from otrisk.readiness import overdue_actions
+from otrisk.ui import analysis, md_escape, readiness_report, setup_page
 from otrisk.ui.frames import gap_frames, plant_counts, ranking_frame
 
 ctx = setup_page("Overview", "🛡️")
@@ -43,6 +45,21 @@ else:
             st.markdown(f"**{md_escape(r.asset)}** · priority {r.priority:g}")
             st.markdown("\n".join(f"- {md_escape(reason)}" for reason in r.reasons))
     st.page_link("pages/2_Impact.py", label="Full ranking, dependents and heat map", icon="🎯")
+
+st.header("Strengthen first")
+report = readiness_report(ctx, today_utc())
+late = overdue_actions(ctx.plant, as_of=report.as_of)
+if late:
+    st.error(md_escape(f"{len(late)} overdue action{'s' if len(late) != 1 else ''}: "
+                       + ", ".join(f"{a.id} (due {a.due})" for a in late)))
+if report.strengthen_first:
+    for item in report.strengthen_first[:3]:
+        st.markdown(f"**{md_escape(item.id)} {md_escape(item.name)}** · score {item.score:g}  \n"
+                    + md_escape("; ".join(item.reasons[1:3])))
+else:
+    st.success("Nothing to strengthen: every applicable sub-element is at target with fresh evidence.")
+st.page_link("pages/5_strengthen.py", label="Ranked list, reasons and actions", icon="🏋️")
+st.page_link("pages/4_program_map.py", label="IEC 62443-2-1 program map", icon="🗺️")
 
 st.header("Data gaps")
 for column, (title, frame) in zip(st.columns(3), gap_frames(ctx.plant).items()):

@@ -139,7 +139,8 @@ def test_pages_in_a_real_browser(tmp_path):
         expect(sidebar).to_contain_text(site)
         expect(sidebar).to_contain_text("Revision 2")
         expect(sidebar).to_contain_text("SQLite file")
-        for label in ("Overview", "Systems and dependencies", "Impact", "Network map"):
+        for label in ("Overview", "Systems and dependencies", "Impact", "Network map", "Program map",
+                      "Strengthen first", "NIS2", "Evidence", "Progress"):
             expect(sidebar.get_by_role("link", name=label)).to_be_visible()
 
         # 2. The map draws: a canvas of real size with non-blank pixels.
@@ -191,6 +192,19 @@ def test_pages_in_a_real_browser(tmp_path):
             target = ROOT / "docs" / "screenshot-overview.png"
             target.parent.mkdir(exist_ok=True)
             page.screenshot(path=str(target), full_page=True)
+
+        # 5. The program pages, reached through the menu, render without an exception.
+        for label, heading, text in (
+                ("Program map", "Program map", "most urgent part"),
+                ("Strengthen first", "Strengthen first", "score"),
+                ("NIS2", "NIS2", "Art. 23"),
+                ("Evidence", "Evidence", "derived from the model"),
+                ("Progress", "Progress", "Record"),
+        ):
+            page.get_by_test_id("stSidebar").get_by_role("link", name=label, exact=True).click()
+            expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+            expect(page.get_by_test_id("stMain")).to_contain_text(text)
+            expect(page.get_by_test_id("stException")).to_have_count(0)
 
         assert dialogs == [], dialogs
         assert page_errors == [], page_errors

@@ -56,6 +56,11 @@ def test_overview_shows_the_top_asset_kpis_and_gaps(db_url):
     assert metrics["Assets without zone"] == str(len(no_zone))
     headings = [s.value for s in at.subheader]
     assert f"Assets without zone ({len(no_zone)})" in headings
+    from otrisk.evidence import today_utc
+    from otrisk.readiness import readiness
+
+    first = readiness(demo, as_of=today_utc()).strengthen_first[0]
+    assert any(m.value.startswith(f"**{first.id} {first.name}** · score {first.score:g}") for m in at.markdown)
     side = "\n".join(str(getattr(e, "value", "")) for e in at.sidebar)
     assert demo.site.name in side
     assert "Revision 1" in side
