@@ -198,7 +198,7 @@ def test_pages_in_a_real_browser(tmp_path):
                 ("Program map", "Program map", "most urgent part"),
                 ("Strengthen first", "Strengthen first", "score"),
                 ("NIS2", "NIS2", "Art. 23"),
-                ("Evidence", "Evidence", "derived from the model"),
+                ("Evidence", "Evidence", "Derived from the model"),
                 ("Progress", "Progress", "Record"),
         ):
             page.get_by_test_id("stSidebar").get_by_role("link", name=label, exact=True).click()
