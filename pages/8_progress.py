@@ -1,7 +1,6 @@
 """Progress: targets reached now, the maturity trend, a new dated assessment, two assessments compared."""
 
 import datetime as dt
-import math
 
 import pandas as pd
 import streamlit as st
@@ -13,6 +12,7 @@ from otrisk.errors import OtriskError, StaleDataError
 from otrisk.evidence import today_utc
 from otrisk.maturity import progress
 from otrisk.ui import md_code, md_escape, setup_page, show_error
+from otrisk.ui.editor import cell_number
 
 ctx = setup_page("Progress", "📈")
 ss = st.session_state
@@ -42,21 +42,6 @@ def table(entries, columns: dict, key: str, ints=()) -> None:
         frame[label] = pd.array(frame[label].tolist(), dtype="Int64")
     st.dataframe(frame, hide_index=True, key=key,
                  column_config={"what": st.column_config.TextColumn(width="large")})
-
-
-def level(value):
-    """An editor cell as a maturity level: None when empty, an int when whole, else as given."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, str):
-        value = value.strip()
-        if not value:
-            return None
-        try:
-            value = float(value)
-        except ValueError:
-            return value
-    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 # --- Progress now -----------------------------------------------------------------------
@@ -150,7 +135,7 @@ if submitted:
     values = {field: {} for field in COLUMN}
     for r in rows:
         for field, label in COLUMN.items():
-            cell = r[label] if field == "not_applicable" else level(r[label])
+            cell = r[label] if field == "not_applicable" else cell_number(r[label])
             if cell is not None and cell != "":
                 values[field][r["id"]] = cell
     try:

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from otrisk.models import AXES, Asset, AssetType, Plant, reference_problems
 
 __all__ = ["EDITOR_COLUMNS", "ORIGIN", "RowProblem", "EditResult", "assets_frame", "column_config",
-           "plant_from_frame", "split_ids"]
+           "plant_from_frame", "split_ids", "cell_number"]
 
 TEXT_COLUMNS = ("id", "name", "type", "zone", "vendor", "model", "firmware", "ip", "owner")
 LIST_COLUMNS = ("depends_on", "manages")
@@ -117,8 +117,9 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def _rating(value: Any) -> Any:
-    """An int for whole numbers; anything else as given, so validation names it."""
+def cell_number(value: Any) -> Any:
+    """An editor cell as a number: None when empty, an int for whole numbers, anything else as
+    given so validation names it (ratings here, maturity levels on the Progress page)."""
     if _is_missing(value):
         return None
     if isinstance(value, str):
@@ -144,7 +145,7 @@ def _row_data(row: pd.Series, original: Asset | None) -> dict[str, Any]:
             data.pop(c, None)
         else:
             data[c] = value
-    data["impact"] = {axis: _rating(row.get(axis)) for axis in AXES}
+    data["impact"] = {axis: cell_number(row.get(axis)) for axis in AXES}
     for c in LIST_COLUMNS:
         data[c] = split_ids(row.get(c))
     return data
