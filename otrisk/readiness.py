@@ -253,10 +253,42 @@ def _zones_of(asset: Asset) -> set[str]:
     return zones
 
 
-def _covers(item: Evidence, asset: Asset) -> bool:
-    if not item.covers:
-        return True
-    return asset.id in item.covers or any(f"zone:{z}" in item.covers for z in _zones_of(asset))
+class _Scope:
+    """Which assets an evidence item covers (DESIGN.md ``covers``), by index: per item, the
+    named assets plus every asset with a zone (or an interface zone) named ``zone:<id>``;
+    ``None`` for the whole site. Linear in the size of ``covers`` and the zones named."""
+
+    def __init__(self, assets: dict[str, Asset]):
+        self._in_zone: dict[str, set[str]] = {}
+        for a in assets.values():
+            for z in _zones_of(a):
+                self._in_zone.setdefault(z, set()).add(a.id)
+        self._cache: dict[str, set[str] | None] = {}
+
+    def of(self, item: Evidence) -> set[str] | None:
+        if item.id not in self._cache:
+            if not item.covers:
+                self._cache[item.id] = None
+            else:
+                covered: set[str] = set()
+                for c in item.covers:
+                    if c.startswith("zone:"):
+                        covered |= self._in_zone.get(c[5:], set())
+                    else:
+                        covered.add(c)
+                self._cache[item.id] = covered
+        return self._cache[item.id]
+
+    def covered(self, items: Iterable[Evidence], candidates: Iterable[str]) -> set[str]:
+        """The candidates covered by at least one of ``items``."""
+        wanted = set(candidates)
+        out: set[str] = set()
+        for item in items:
+            scope = self.of(item)
+            out |= wanted if scope is None else scope & wanted
+            if len(out) == len(wanted):
+                break
+        return out
 
 
 def _applies_to(filed: str, element: str, subs: Sequence[SubElement]) -> list[str]:
@@ -310,6 +342,7 @@ def readiness(plant: Plant, *, as_of: dt.date, impacts: Sequence[AssetImpact] | 
     view = plant.model_copy(update={"evidence": register})
     pairs = evidence_freshness(view, as_of=as_of)
     derived = derived_evidence(plant)
+    scope = _Scope(assets)
 
     # (sub-element id) -> {evidence id: EvidenceStatus}, best status over the item's filings
     per_sub: dict[str, dict[str, EvidenceStatus]] = {}
@@ -330,7 +363,7 @@ def readiness(plant: Plant, *, as_of: dt.date, impacts: Sequence[AssetImpact] | 
             ev = tuple(sorted(per_sub.get(se.id, {}).values(), key=lambda s: s.evidence))
             subs.append(_sub_readiness(plant, se, as_of, element_na, element_target, ev,
                                        tuple(d for d in derived if se.id in d.elements),
-                                       high, assets, items, by_id, stakes))
+                                       high, assets, items, by_id, stakes, scope))
         ranked = _ranked(subs, lambda s: s.score.score if s.score else 0.0)
         subs = [_with_rank(s, ranked[s.id]) for s in subs]
         elements.append(_element_readiness(plant, element.id, element.name, as_of, element_na, subs))
@@ -357,7 +390,8 @@ def _with_rank(r, rank: int):
 def _sub_readiness(plant: Plant, se: SubElement, as_of: dt.date, element_na: str | None,
                    element_target, ev: tuple[EvidenceStatus, ...], derived: tuple[DerivedEvidence, ...],
                    high: list[str], assets: dict[str, Asset], items: dict[str, Evidence],
-                   by_id: dict[str, AssetImpact], stakes: dict[str, int | None]) -> SubElementReadiness:
+                   by_id: dict[str, AssetImpact], stakes: dict[str, int | None], scope: _Scope
+                   ) -> SubElementReadiness:
     now = maturity_now(plant, se.id, as_of=as_of)
     own_target = target_now(plant, se.id, as_of=as_of)
     target = own_target or element_target
@@ -366,11 +400,12 @@ def _sub_readiness(plant: Plant, se: SubElement, as_of: dt.date, element_na: str
     if na is None and now is None and element_na is not None:
         na = element_na
     fresh = {k: [s for s in ev if s.status == FRESH and s.kind == k] for k in KINDS}
-    op_cov = {a for a in high if any(_covers(items[s.evidence], assets[a]) for s in fresh["operational"])}
-    org_cov = {a for a in high if any(_covers(items[s.evidence], assets[a]) for s in fresh["organizational"])}
+    op_cov = scope.covered((items[s.evidence] for s in fresh["operational"]), high)
+    org_cov = scope.covered((items[s.evidence] for s in fresh["organizational"]), high)
+    paper_only, either = org_cov - op_cov, op_cov | org_cov
     coverage = Coverage(tuple(high), tuple(a for a in high if a in op_cov),
-                        tuple(a for a in high if a in org_cov - op_cov),
-                        tuple(a for a in high if a not in op_cov | org_cov))
+                        tuple(a for a in high if a in paper_only),
+                        tuple(a for a in high if a not in either))
     expects_operational = se.evidence_kind in ("operational", "both")
     paper = na is None and expects_operational and not fresh["operational"] and bool(fresh["organizational"])
     score = None

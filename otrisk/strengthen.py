@@ -239,7 +239,8 @@ def sub_element_reasons(plant, se, as_of, now, target, target_from, na, ev, fres
     primary = "operational" if se.evidence_kind in ("operational", "both") else "organizational"
     if uncovered:
         reasons.append(_uncovered_text(se.id, primary, uncovered, assets, by_id))
-        on_paper = [a for a in uncovered if a in coverage.organizational_only]
+        paper_only = set(coverage.organizational_only)
+        on_paper = [a for a in uncovered if a in paper_only]
         if primary == "operational" and on_paper:
             reasons.append(f"{len(on_paper)} of them covered only by organizational evidence (on paper): "
                            f"{_named([_label(assets[a]) for a in on_paper])}")
