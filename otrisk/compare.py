@@ -428,7 +428,8 @@ def _actions(plant: Plant, after: dt.date) -> tuple[list[ActionEntry], list[Acti
     return done, late
 
 
-def compare_assessments(plant: Plant, before: dt.date, after: dt.date) -> Comparison:
+def compare_assessments(plant: Plant, before: dt.date, after: dt.date, *,
+                        reports: tuple[ReadinessReport, ReadinessReport] | None = None) -> Comparison:
     """What changed between two assessments ("since the last workshop").
 
     Parameters
@@ -437,6 +438,9 @@ def compare_assessments(plant: Plant, before: dt.date, after: dt.date) -> Compar
         The plant as stored today (see the module docstring for what is judged by date).
     before, after : datetime.date
         Dates of two of the plant's assessments, ``before < after``.
+    reports : (ReadinessReport, ReadinessReport), optional
+        :func:`otrisk.readiness.readiness` of the plant on ``before`` and on ``after`` (the
+        pages pass their cached ones); computed when omitted.
 
     Returns
     -------
@@ -487,7 +491,9 @@ def compare_assessments(plant: Plant, before: dt.date, after: dt.date) -> Compar
         if lb != la:
             targets.append(TargetChange(i, names[i], lb, la, f"{i} {names[i]}: target "
                                         f"{'none' if lb is None else lb} → {'none' if la is None else la} ({ta.date})"))
-    resolved, new, moved = _strengthen(readiness(plant, as_of=before), readiness(plant, as_of=after))
+    if reports is None:
+        reports = (readiness(plant, as_of=before), readiness(plant, as_of=after))
+    resolved, new, moved = _strengthen(*reports)
     done, late = _actions(plant, after)
     return Comparison(
         before, after, by_date[before].name, by_date[after].name, tuple(moves), tuple(targets),

@@ -5,7 +5,7 @@ import streamlit as st
 
 from otrisk.evidence import today_utc
 from otrisk.nis2view import nis2_view
-from otrisk.ui import md_escape, setup_page
+from otrisk.ui import md_escape, readiness_report, setup_page
 
 VERDICT_LABELS = {"ready": "ready", "partly": "ready with gaps", "not_ready": "not ready",
                   "unknown": "cannot tell"}
@@ -39,7 +39,7 @@ st.caption("Directive (EU) 2022/2555. Descriptions are our own words, not the le
 
 as_of = st.date_input("As of", value=today_utc(), key="nis2_as_of",
                       help="Maturity, targets and evidence freshness as they stood on this day (UTC)")
-view = nis2_view(ctx.plant, as_of=as_of)
+view = nis2_view(ctx.plant, as_of=as_of, report=readiness_report(ctx, as_of))
 profile = view.profile
 
 st.header("Entity")

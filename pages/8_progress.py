@@ -11,7 +11,7 @@ from otrisk.compare import compare_assessments, percent_done, progress_text, tre
 from otrisk.errors import OtriskError, StaleDataError
 from otrisk.evidence import today_utc
 from otrisk.maturity import progress
-from otrisk.ui import md_code, md_escape, setup_page, show_error
+from otrisk.ui import md_code, md_escape, readiness_report, setup_page, show_error
 from otrisk.ui.editor import cell_number
 
 ctx = setup_page("Progress", "📈")
@@ -180,7 +180,8 @@ else:
     before = left.selectbox("Before", dates, index=len(dates) - 2, key="prog_before", format_func=label_of)
     after = right.selectbox("After", dates, index=len(dates) - 1, key="prog_after", format_func=label_of)
     try:
-        comp = compare_assessments(ctx.plant, before, after)
+        comp = compare_assessments(ctx.plant, before, after,
+                                   reports=(readiness_report(ctx, before), readiness_report(ctx, after)))
     except OtriskError as exc:
         show_error(exc)
     else:
