@@ -100,7 +100,11 @@ def freshness(item: Evidence, element: str, *, as_of: dt.date, max_age_days: int
     if item.valid_until is not None:
         expires, limit = item.valid_until, None
     else:
-        expires, limit = item.collected + dt.timedelta(days=max_age_days), max_age_days
+        limit = max_age_days
+        try:
+            expires = item.collected + dt.timedelta(days=max_age_days)
+        except OverflowError:  # collected near 9999-12-31: fresh to the end of the calendar
+            expires = dt.date.max
     if item.retired:
         return Freshness(item.id, element, RETIRED, age, limit, expires, "retired: kept for history, never counts")
     if age < 0:

@@ -88,7 +88,12 @@ def _build(node: Node, loc: Loc, where: _Located, ctor: yaml.constructor.SafeCon
     if isinstance(node, ScalarNode):
         where.texts[loc] = node.value
         where.plain[loc] = not node.style  # None (pure-Python parser) or "" (libyaml) when plain
-        return ctor.construct_object(node)
+        try:
+            return ctor.construct_object(node)
+        except (ValueError, OverflowError) as exc:  # e.g. 2026-02-30: a date YAML cannot build
+            problems.append(Problem(source, node.start_mark.line + 1, _key_path(loc), node.value,
+                                    f"not a real date ({exc}); write YYYY-MM-DD with a day that exists"))
+            return node.value
     if isinstance(node, SequenceNode):
         return [_build(child, loc + (i,), where, ctor, source, problems) for i, child in enumerate(node.value)]
     if isinstance(node, MappingNode):
@@ -101,7 +106,10 @@ def _build(node: Node, loc: Loc, where: _Located, ctor: yaml.constructor.SafeCon
             if key_node.tag == "tag:yaml.org,2002:merge":
                 problems.append(Problem(source, line, _key_path(loc + ("<<",)), "<<", "merge keys are not allowed in a plant file"))
                 continue
-            key = ctor.construct_object(key_node)
+            try:
+                key = ctor.construct_object(key_node)
+            except (ValueError, OverflowError):
+                key = key_node.value
             if not isinstance(key, str):
                 key = key_node.value  # ids like `2026` or `CM 1` are keys as written
             if key in result:

@@ -48,11 +48,14 @@ if items:
         st.markdown(f"- {md_escape(reason)}")
     st.dataframe(coverage_frame(sub, ctx.plant, analysis(ctx)), hide_index=True, key="st_coverage")
 
+    # Keys carry the item and the day: the defaults follow the item picked and the as-of day.
+    slug = f"{item.id.replace(' ', '_')}_{as_of.isoformat()}"
     with st.form("st_action_form"):
         st.markdown("**Make it an action**")
-        title = st.text_input("Title", value=f"Strengthen {item.id} {item.name}", key="st_action_title")
+        title = st.text_input("Title", value=f"Strengthen {item.id} {item.name}", key=f"st_action_title_{slug}")
         owner = st.text_input("Owner", key="st_action_owner")
-        due = st.date_input("Due", value=as_of + dt.timedelta(days=90), key="st_action_due", format="YYYY-MM-DD")
+        default_due = as_of + dt.timedelta(days=90) if as_of < dt.date(9999, 10, 1) else as_of
+        due = st.date_input("Due", value=default_due, key=f"st_action_due_{slug}", format="YYYY-MM-DD")
         if st.form_submit_button("Create the action", key="st_action_create"):
             try:
                 plant, action = add_action(ctx.plant, title=title.strip(), elements=[item.id],
@@ -62,8 +65,9 @@ if items:
             except OtriskError as exc:
                 show_error(exc)
             else:
+                late = f" It is overdue already: due before the as-of day {as_of}." if due < as_of else ""
                 st.session_state["st_flash"] = (f"Saved action {action.id}: {action.title} (due {action.due}) "
-                                                f"as revision {revision}.")
+                                                f"as revision {revision}.{late}")
                 st.rerun()
 
 st.header("Actions")
@@ -79,6 +83,10 @@ if ctx.plant.actions:
         which = cols[0].selectbox("Action", [a.id for a in ctx.plant.actions], key="st_status_action")
         new_status = cols[1].selectbox("New status", [s.value for s in ActionStatus], key="st_status_value")
         if st.form_submit_button("Set status", key="st_status_set"):
+            current = next(a.status for a in ctx.plant.actions if a.id == which)
+            if current == new_status:
+                st.info(md_escape(f"Action {which} is already {new_status}: nothing saved."))
+                st.stop()
             try:
                 revision = db.save_plant_db(ctx.engine, set_action_status(ctx.plant, which, new_status),
                                             expected_revision=ctx.revision, who=ctx.user,

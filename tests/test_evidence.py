@@ -54,3 +54,11 @@ evidence:
     ]
     assert freshness_warnings(results) == [
         "evidence ev-a: collected 2027-01-01 is after 2026-03-01: not yet fresh (check the date)"]
+
+
+def test_collected_at_the_end_of_the_calendar_does_not_overflow():
+    ev = Evidence(id="ev-far", elements=["AVAIL 2"], kind="operational", title="Typo year",
+                  collected=dt.date(9999, 12, 30))
+    f = freshness(ev, "AVAIL 2", as_of=dt.date(2026, 11, 30), max_age_days=400)
+    assert (f.status, f.expires) == ("future", dt.date.max)
+    assert freshness(ev, "AVAIL 2", as_of=dt.date(9999, 12, 31), max_age_days=400).status == "fresh"

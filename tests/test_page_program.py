@@ -92,7 +92,10 @@ def test_make_it_an_action_and_set_a_status(engine):
     at = at_day(STRENGTHEN, key="st_as_of")
     at.selectbox(key="st_item").set_value("AVAIL 2").run()
     at.text_input(key="st_action_owner").input("OT operations")
-    at.date_input(key="st_action_due").set_value(dt.date(2027, 3, 1))
+    # the defaults follow the item picked and the as-of day
+    assert at.text_input(key="st_action_title_AVAIL_2_2026-11-30").value == "Strengthen AVAIL 2 Backup, restore and archive"
+    assert at.date_input(key="st_action_due_AVAIL_2_2026-11-30").value == dt.date(2027, 2, 28)
+    at.date_input(key="st_action_due_AVAIL_2_2026-11-30").set_value(dt.date(2027, 3, 1))
     at.button(key="st_action_create").click().run()
     assert not at.exception and not at.error, errors(at)
     plant, revision = db.load_plant_db(engine)
@@ -107,6 +110,20 @@ def test_make_it_an_action_and_set_a_status(engine):
     at.button(key="st_status_set").click().run()
     plant, revision = db.load_plant_db(engine)
     assert revision == 3 and next(a for a in plant.actions if a.id == "act-incident-plan").status == "done"
+    # the same status again saves nothing
+    at.selectbox(key="st_status_action").set_value("act-incident-plan")
+    at.selectbox(key="st_status_value").set_value("done")
+    at.button(key="st_status_set").click().run()
+    assert db.load_plant_db(engine)[1] == 3 and "already done" in at.info[0].value
+
+
+def test_action_defaults_follow_the_item_and_the_day(db_url):
+    at = at_day(STRENGTHEN, key="st_as_of")
+    at.selectbox(key="st_item").set_value("COMP 2").run()
+    assert at.text_input(key="st_action_title_COMP_2_2026-11-30").value == "Strengthen COMP 2 Malware protection"
+    at.date_input(key="st_as_of").set_value(dt.date(2027, 6, 1)).run()
+    at.selectbox(key="st_item").set_value("COMP 2").run()
+    assert at.date_input(key="st_action_due_COMP_2_2027-06-01").value == dt.date(2027, 8, 30)
 
 
 def test_overdue_actions_stand_out(db_url):

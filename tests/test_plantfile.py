@@ -254,3 +254,16 @@ def test_published_json_schema_is_current():
     assert set(schema["required"]) == {"format", "site"}
     assert schema["$defs"]["Asset"]["additionalProperties"] is False
     assert json.loads(published.read_text())["title"] == "otrisk/v1 plant file"
+
+
+@pytest.mark.parametrize("date, why", [("2026-02-30", "day is out of range for month"),
+                                       ("2025-02-29", "day is out of range for month"),
+                                       ("2026-13-01", "month must be in 1..12")])
+def test_impossible_dates_are_problems_with_their_line(date, why):
+    text = ("format: otrisk/v1\nsite: {name: T}\nassessments:\n  - {date: 2026-01-01}\n"
+            f"actions:\n  - {{id: a, title: t, due: {date}}}\n")
+    with pytest.raises(PlantFileError) as err:
+        loads_plant(text, source="p.yaml")
+    [problem] = err.value.problems
+    assert (problem.line, problem.key, problem.value) == (6, "actions[0].due", date)
+    assert why in problem.message and "YYYY-MM-DD" in problem.message
