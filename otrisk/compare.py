@@ -30,11 +30,10 @@ from otrisk.maturity import (
     Progress,
     maturity_now,
     not_applicable_now,
-    progress,
     target_now,
 )
 from otrisk.models import Action, Plant
-from otrisk.readiness import ReadinessReport, overdue_actions, readiness
+from otrisk.readiness import ReadinessReport, overdue_actions, readiness, report_progress
 from otrisk.reference import program_elements
 
 __all__ = [
@@ -497,6 +496,6 @@ def compare_assessments(plant: Plant, before: dt.date, after: dt.date, *,
     done, late = _actions(plant, after)
     return Comparison(
         before, after, by_date[before].name, by_date[after].name, tuple(moves), tuple(targets),
-        progress(plant, ids, as_of=before), progress(plant, ids, as_of=after),
+        report_progress(reports[0]), report_progress(reports[1]),
         tuple(_evidence_added(plant, before, after)), tuple(_evidence_stale(plant, before, after)),
         tuple(resolved), tuple(new), tuple(moved), tuple(done), tuple(late))

@@ -35,12 +35,12 @@ from typing import Any
 from otrisk.derived import DerivedEvidence, derived_evidence
 from otrisk.evidence import FRESH, FUTURE, RETIRED, STALE, evidence_freshness, freshness_warnings
 from otrisk.impact import AssetImpact, analyze
-from otrisk.maturity import maturity_now, not_applicable_now, target_now
+from otrisk.maturity import Progress, maturity_now, not_applicable_now, target_now
 from otrisk.models import AXES, Action, Asset, Evidence, Plant
 from otrisk.reference import SubElement, program_elements, sub_element_of
 from otrisk.strengthen import HEAVYWEIGHTS, HIGH_IMPACT, Score, maturity_text, asset_weight, sub_element_reasons, sub_element_score
 
-__all__ = ["READY", "PARTLY", "GAP", "NOT_ASSESSED", "NOT_APPLICABLE", "status", "KINDS", "EvidenceStatus", "Coverage", "SubElementReadiness", "ElementReadiness",
+__all__ = ["report_progress", "READY", "PARTLY", "GAP", "NOT_ASSESSED", "NOT_APPLICABLE", "status", "KINDS", "EvidenceStatus", "Coverage", "SubElementReadiness", "ElementReadiness",
            "StrengthenItem", "ReadinessReport", "readiness", "stake", "overdue_actions"]
 
 KINDS = ("operational", "organizational")
@@ -83,8 +83,9 @@ class Coverage:
 class SubElementReadiness:
     """Readiness of one sub-element (e.g. ``AVAIL 2``) on the as-of day.
 
-    ``maturity`` and ``target`` are 0..4 or None; ``target_from`` names the id the target was
-    set for (the sub-element or its element). ``evidence`` holds the items that apply;
+    ``maturity`` and ``target`` are 0..4 or None; ``maturity_from`` and ``target_from`` name
+    the id they were set for: the sub-element, or its element when the sub-element has none
+    of its own (an assessment that rates EVENT rates its only part EVENT 1). ``evidence`` holds the items that apply;
     ``uncovered`` the high-impact assets without fresh evidence of the primary kind
     (operational unless only organizational evidence is expected), most critical first;
     ``score`` is None when not applicable. ``rank`` is 1..n within its element.
@@ -96,6 +97,7 @@ class SubElementReadiness:
     expected_kind: str
     maturity: int | None
     maturity_date: dt.date | None
+    maturity_from: str | None
     target: int | None
     target_from: str | None
     not_applicable: str | None
@@ -399,6 +401,10 @@ def _sub_readiness(plant: Plant, se: SubElement, as_of: dt.date, element_na: str
     na = not_applicable_now(plant, se.id, as_of=as_of)
     if na is None and now is None and element_na is not None:
         na = element_na
+    maturity_from = se.id if now else None
+    if now is None and na is None:  # never rated itself: the element's rating speaks for it
+        now = maturity_now(plant, se.element, as_of=as_of)
+        maturity_from = se.element if now else None
     fresh = {k: [s for s in ev if s.status == FRESH and s.kind == k] for k in KINDS}
     op_cov = scope.covered((items[s.evidence] for s in fresh["operational"]), high)
     org_cov = scope.covered((items[s.evidence] for s in fresh["organizational"]), high)
@@ -419,12 +425,13 @@ def _sub_readiness(plant: Plant, se: SubElement, as_of: dt.date, element_na: str
             fresh_organizational=len(fresh["organizational"]),
             uncovered_weights=[asset_weight(stakes[a], by_id[a].exposure) for a in uncovered],
             heavyweight=se.id in HEAVYWEIGHTS, high_impact_site=bool(high))
-    reasons = sub_element_reasons(plant, se, as_of, now, target, target_from, na, ev, fresh, derived, coverage,
+    reasons = sub_element_reasons(plant, se, as_of, now, maturity_from, target, target_from, na, ev, fresh, derived, coverage,
                            uncovered, paper, score, assets, by_id)
     return SubElementReadiness(
         id=se.id, element=se.element, name=se.name, expected_kind=se.evidence_kind,
         maturity=now.level if now else None, maturity_date=now.date if now else None,
-        target=target.level if target else None, target_from=target_from, not_applicable=na,
+        maturity_from=maturity_from, target=target.level if target else None, target_from=target_from,
+        not_applicable=na,
         evidence=ev, derived=derived, coverage=coverage, uncovered=uncovered, paper_compliance=paper, score=score,
         rank=0, reasons=tuple(reasons))
 
@@ -547,3 +554,37 @@ def status(r: SubElementReadiness | ElementReadiness) -> tuple[str, str]:
     if worst[0] == READY:
         return READY, "at target, every applicable part ready"
     return worst
+
+
+def report_progress(report: ReadinessReport) -> Progress:
+    """Progress towards the targets over the 8 elements and 16 sub-elements of a report.
+
+    Counts the ids with a target as the map shows it (a sub-element without its own takes its
+    element's), done when maturity (its own, else its element's) reaches it; not-assessed
+    ids count as not done and are named; not-applicable ids are left out (DESIGN.md:
+    progress figures count not-assessed items as not done and say how many there are).
+
+    Examples
+    --------
+    >>> from otrisk.plantfile import loads_plant
+    >>> p = loads_plant('''format: otrisk/v1
+    ... site: {name: T}
+    ... assessments:
+    ...   - {date: 2026-06-01, maturity: {EVENT: 3, CM 1: 1}, target: {EVENT: 3, CM: 2}}
+    ... ''')
+    >>> report_progress(readiness(p, as_of=dt.date(2026, 11, 30)))
+    Progress(done=2, total=4, not_assessed=('CM',), not_applicable=())
+    """
+    done, total, unassessed, skipped = 0, 0, [], []
+    for r in (x for e in report.elements for x in (e, *e.sub_elements)):
+        if r.not_applicable is not None:
+            skipped.append(r.id)
+            continue
+        if r.target is None:
+            continue
+        total += 1
+        if r.maturity is None:
+            unassessed.append(r.id)
+        elif r.maturity >= r.target:
+            done += 1
+    return Progress(done, total, tuple(unassessed), tuple(skipped))

@@ -201,20 +201,21 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def maturity_text(now, target, target_from: str | None, sub_id: str) -> str:
+def maturity_text(now, target, target_from: str | None, sub_id: str, maturity_from: str | None = None) -> str:
     """``"maturity 2 (assessed 2026-06-15) against target 3 (set for AVAIL), gap 1"`` and the
     not-assessed / no-target variants; ``now`` and ``target`` are ``maturity.Rating`` or None."""
     where = f" (set for {target_from})" if target_from and target_from != sub_id else ""
+    rated = f" for {maturity_from} as a whole" if maturity_from and maturity_from != sub_id else ""
     if target is None:
-        level = f"maturity {now.level} (assessed {now.date})" if now else "not assessed"
+        level = f"maturity {now.level} (assessed{rated} {now.date})" if now else "not assessed"
         return f"{level}; no target set, so no maturity gap is counted"
     if now is None:
         return f"not assessed: counts as 0 against target {target.level}{where}, gap {target.level}"
     gap = max(0, target.level - now.level)
-    return f"maturity {now.level} (assessed {now.date}) against target {target.level}{where}, gap {gap}"
+    return f"maturity {now.level} (assessed{rated} {now.date}) against target {target.level}{where}, gap {gap}"
 
 
-def sub_element_reasons(plant, se, as_of, now, target, target_from, na, ev, fresh, derived, coverage,
+def sub_element_reasons(plant, se, as_of, now, maturity_from, target, target_from, na, ev, fresh, derived, coverage,
                         uncovered, paper, score, assets, by_id) -> list[str]:
     """The reasons of one sub-element's readiness, score first (called by ``otrisk.readiness``).
 
@@ -226,7 +227,7 @@ def sub_element_reasons(plant, se, as_of, now, target, target_from, na, ev, fres
     """
     if na is not None:
         return [f"not applicable: {na}"]
-    reasons = [f"score {score.formula()}", maturity_text(now, target, target_from, se.id)]
+    reasons = [f"score {score.formula()}", maturity_text(now, target, target_from, se.id, maturity_from)]
     if se.id in HEAVYWEIGHTS and score.heavyweight != 1.0:
         reasons.append(f"operational heavyweight ({HEAVYWEIGHTS[se.id]}) on a site with high-impact assets")
     wanted = [k for k in _KINDS if se.evidence_kind in (k, "both")]

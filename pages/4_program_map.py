@@ -4,9 +4,7 @@ sub-elements, their evidence and the high-impact assets it covers."""
 import streamlit as st
 
 from otrisk.evidence import today_utc
-from otrisk.maturity import progress
-from otrisk.readiness import GAP, overdue_actions, status
-from otrisk.reference import element_ids, sub_element_of
+from otrisk.readiness import GAP, overdue_actions, report_progress, status
 from otrisk.ui import analysis, md_escape, readiness_report, setup_page
 from otrisk.ui.program import (coverage_frame, elements_frame, evidence_frame, readiness_style,
                                sub_elements_frame)
@@ -24,12 +22,12 @@ report = readiness_report(ctx, as_of)
 for warning in report.warnings:
     st.warning(md_escape(warning))
 
-ids = sorted(i for i in element_ids() if sub_element_of(i) in (None, i))  # elements and sub-elements
-prog = progress(ctx.plant, ids, as_of=as_of)
+prog = report_progress(report)
 late = overdue_actions(ctx.plant, as_of=as_of)
 kpis = st.columns(4)
 kpis[0].metric("At target", f"{prog.done} of {prog.total}" if prog.total else "no targets",
-               help="Elements and sub-elements with a target; unassessed ones count as not done.")
+               help="Elements and sub-elements with a target (a sub-element without one takes its "
+                    "element's); unassessed ones count as not done.")
 kpis[1].metric("Not assessed", len(prog.not_assessed),
                help="Have a target but no rating: " + (", ".join(prog.not_assessed) or "none"))
 kpis[2].metric("Paper compliance", sum(s.paper_compliance for e in report.elements for s in e.sub_elements),

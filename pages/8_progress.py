@@ -6,11 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from otrisk import db
-from otrisk.assessments import AssessmentError, new_assessment, prefill, program_ids
+from otrisk.assessments import AssessmentError, new_assessment, prefill
 from otrisk.compare import compare_assessments, percent_done, progress_text, trend
 from otrisk.errors import OtriskError, StaleDataError
 from otrisk.evidence import today_utc
-from otrisk.maturity import progress
+from otrisk.readiness import report_progress
 from otrisk.ui import md_code, md_escape, readiness_report, setup_page, show_error
 from otrisk.ui.editor import cell_number
 
@@ -46,7 +46,7 @@ def table(entries, columns: dict, key: str, ints=()) -> None:
 
 # --- Progress now -----------------------------------------------------------------------
 today = today_utc()
-now = progress(ctx.plant, program_ids(), as_of=today)
+now = report_progress(readiness_report(ctx, today))
 st.header("Progress now")
 cols = st.columns(4)
 cols[0].metric("Targets reached", f"{now.done} of {now.total}",

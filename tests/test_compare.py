@@ -12,7 +12,7 @@ import datetime as dt
 import pytest
 
 from otrisk.assessments import AssessmentError, new_assessment, prefill, program_ids
-from otrisk.compare import (APPLICABLE_AGAIN, DOWN, HIGHER, NEW, NEWLY_ASSESSED, NO_LONGER_APPLICABLE,
+from otrisk.compare import (APPLICABLE_AGAIN, DOWN, HIGHER, LOWER, NEW, NEWLY_ASSESSED, NO_LONGER_APPLICABLE,
                             NOT_APPLICABLE, NOT_ASSESSED, RESOLVED, SAME, UNCHANGED, UP, compare_assessments,
                             percent_done, progress_text, trend)
 from otrisk.errors import OtriskError
@@ -175,11 +175,13 @@ def test_targets_changed(small_comparison):
 
 
 def test_progress_on_both_dates(small_comparison):
-    # kick-off: targets CM 2, CM 1 2, NET 2; CM and CM 1 at 1, NET not assessed
-    assert small_comparison.progress_before == Progress(0, 3, ("NET",), ())
-    # follow-up: CM 2 < 3, CM 1 2 >= 2, NET 2 >= 2, AVAIL 2 has a target but no rating
-    assert small_comparison.progress_after == Progress(2, 4, ("AVAIL 2",), ("NET 2",))
-    assert "progress on 2026-06-15: 2 of 4 ids with a target reached it (50 %)" in small_comparison.summary()[2]
+    # kick-off: targets CM 2, CM 1 2, NET 2 and through NET its parts NET 1..3; CM and CM 1 at 1,
+    # NET and its parts not assessed
+    assert small_comparison.progress_before == Progress(0, 6, ("NET", "NET 1", "NET 2", "NET 3"), ())
+    # follow-up: CM 2 < 3; CM 1 2 >= 2; NET 2 >= 2 and NET 1, NET 3 take NET's 2; NET 2 not
+    # applicable; AVAIL 2 has a target but no rating (neither has AVAIL)
+    assert small_comparison.progress_after == Progress(4, 6, ("AVAIL 2",), ("NET 2",))
+    assert "progress on 2026-06-15: 4 of 6 ids with a target reached it (66 %)" in small_comparison.summary()[2]
 
 
 def test_evidence_added_between_the_dates(small_comparison):
@@ -214,15 +216,17 @@ def test_strengthen_first_resolved_new_and_moved(small_comparison):
     assert "score 0 = maturity gap 0 + evidence gap 0 + coverage 0 on 2026-06-15" in cm1.text
     assert "not applicable on 2026-06-15" in c.strengthen_resolved[0].text
     [new] = c.strengthen_new  # AVAIL 2 got target 3 and is not assessed: gap 3
-    assert (new.id, new.kind, new.score_before, new.score_after, new.rank_after) == ("AVAIL 2", NEW, 0.0, 3.0, 4)
+    assert (new.id, new.kind, new.score_before, new.score_after, new.rank_after) == ("AVAIL 2", NEW, 0.0, 3.0, 2)
     moved = {s.id: s for s in c.strengthen_moved}
     assert len(moved) == 11
     event = moved["EVENT 1"]  # its operational evidence went stale: evidence gap 1 -> 3
     assert (event.kind, event.score_before, event.score_after, event.change) == (HIGHER, 1.0, 3.0, 2.0)
-    assert (event.rank_before, event.rank_after) == (14, 7)
-    assert event.text == "EVENT 1 Event and incident management: score 1 → 3 (+2), rank 14 → 7"
-    assert (moved["NET 3"].kind, moved["NET 3"].change, moved["NET 3"].rank_after) == (UNCHANGED, 0.0, 1)
-    assert "(no change)" in moved["NET 3"].text
+    assert (event.rank_before, event.rank_after) == (14, 5)
+    assert event.text == "EVENT 1 Event and incident management: score 1 → 3 (+2), rank 14 → 5"
+    # NET rated 2 in the follow-up: NET 3, never rated itself, takes it (target NET 2): gap 2 -> 0
+    assert (moved["NET 3"].kind, moved["NET 3"].change, moved["NET 3"].rank_after) == (LOWER, -2.0, 6)
+    assert (moved["COMP 1"].kind, moved["COMP 1"].change) == (UNCHANGED, 0.0)
+    assert "(no change)" in moved["COMP 1"].text
 
 
 def test_actions_done_and_overdue(small_comparison):
@@ -317,8 +321,10 @@ def test_demo_evidence_and_actions(demo_comparison):
     assert [a.id for a in c.actions_done] == ["act-fw-review"]
     assert c.actions_overdue == ()  # the earliest open action is due 2026-12-15
     # elements only have targets; none reached on either date, NET 2 left out
-    assert c.progress_before == Progress(0, 8, (), ("NET 2",))
-    assert c.progress_after == Progress(0, 8, (), ("NET 2",))
+    # 8 elements with targets, 15 applicable sub-elements taking them; only COMP 2 reaches its
+    # element's target 2 (ML2 on 2026-06-15)
+    assert c.progress_before == Progress(0, 23, (), ("NET 2",))
+    assert c.progress_after == Progress(1, 23, (), ("NET 2",))
 
 
 def test_demo_strengthen_first(demo_comparison):

@@ -50,7 +50,8 @@ def test_program_map_shows_the_numbers_of_the_cli(db_url, capsys):
     # DATA was last rated (0) in the baseline assessment
     assert frame.set_index("id").loc["DATA", "assessed"] == "2025-11-20"
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["At target"] == "0 of 8" and metrics["Paper compliance"] == "1"
+    # 8 elements + 15 applicable sub-elements with (inherited) targets; only COMP 2 (ML2, target 2)
+    assert metrics["At target"] == "1 of 23" and metrics["Paper compliance"] == "1"
 
 
 def test_program_map_drills_down_to_evidence_and_assets(db_url):

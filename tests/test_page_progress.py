@@ -47,13 +47,14 @@ def test_page_renders_progress_now_and_trend(db_url):
     assert at.title[0].value == "Progress"
     assert not at.error, errors(at)
     metrics = {m.label: m.value for m in at.metric}
-    # 8 element targets, none reached by the latest ratings; nothing unassessed; NET 2 not applicable
-    assert metrics["Targets reached"] == "0 of 8"
-    assert metrics["Share reached"] == "0 %"
+    # 8 element targets, taken by their 15 applicable sub-elements; only COMP 2 (ML2, target 2)
+    # reached it; nothing unassessed; NET 2 not applicable
+    assert metrics["Targets reached"] == "1 of 23"
+    assert metrics["Share reached"] == "4 %"
     assert metrics["Not assessed"] == "0"
     assert metrics["Not applicable"] == "1"
     captions = [c.value for c in at.caption]
-    assert any("0 of 8 ids with a target reached it (0 %); 1 not applicable, left out: NET 2" in c for c in captions)
+    assert any("1 of 23 ids with a target reached it (4 %); 1 not applicable, left out: NET 2" in c for c in captions)
     trend = frame_with(at, "2026-06-15").set_index("id")
     assert list(trend.index) == ["ORG", "CM", "NET", "COMP", "DATA", "USER", "EVENT", "AVAIL"]
     assert (trend.loc["ORG", "2025-11-20"], trend.loc["ORG", "2026-06-15"], trend.loc["ORG", "target"]) == (1, 2, 3)
@@ -86,7 +87,7 @@ def test_comparison_of_the_two_demo_assessments(db_url):
     assert len(moved) == 15 and moved.loc["CM 1", "score after"] == 3.0
     assert list(frame_with(at, "action")["action"]) == ["act-fw-review"]
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Targets reached on 2025-11-20"] == "0 of 8"
+    assert metrics["Targets reached on 2025-11-20"] == "0 of 23"
 
 
 def test_comparison_refuses_a_reversed_pair(db_url):
@@ -203,4 +204,5 @@ def test_first_assessment_of_a_plant_without_any(engine):
     assert (first.date, first.maturity, first.target, first.not_applicable) == (
         NEW, {"ORG": 1}, {"ORG": 3}, {"NET 2": "no wireless"})
     metrics = {m.label: m.value for m in at.metric}
-    assert (metrics["Targets reached"], metrics["Not applicable"]) == ("0 of 1", "1")
+    # ORG's target 3 is also its three sub-elements' (which take its ML1)
+    assert (metrics["Targets reached"], metrics["Not applicable"]) == ("0 of 4", "1")

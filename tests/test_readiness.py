@@ -273,7 +273,10 @@ def test_raising_maturity_never_raises_a_score(data):
     plant = data.draw(plants())
     target = data.draw(st.sampled_from(SUBS + [e.id for e in program_elements()]))
     old = plant.assessments[0]
-    level = data.draw(st.integers(old.maturity.get(target, 0), 4))
+    # the level in effect: its own rating, else (a sub-element) its element's, else 0
+    element = target.split(" ")[0]
+    effective = old.maturity.get(target, old.maturity.get(element, 0))
+    level = data.draw(st.integers(effective, 4))
     raised = old.model_copy(update={"maturity": {**old.maturity, target: level}})
     no_higher(scores(plant.model_copy(update={"assessments": [raised]})), scores(plant))
 
