@@ -10,8 +10,9 @@ The ids looked at are the eight IEC 62443-2-1 program elements and their sub-ele
   (freshness on B and on A), while assets, ratings, actions and the retired flag are
   today's (the plant file keeps no history of them). Actions are listed by today's status;
 * **progress** counts ids with a target; not-assessed ones count as not done and are
-  named, not-applicable ones are left out (:func:`otrisk.maturity.progress`). The share is
-  rounded *down*, so it shows 100 % only when every id with a target reached it.
+  named, not-applicable ones are left out (:func:`otrisk.readiness.report_progress`, with
+  the targets and maturities the map shows). The share is rounded *down*, so it shows
+  100 % only when every id with a target reached it.
 
 Every entry of a comparison carries a one-line ``text`` a page or report shows as is.
 """
