@@ -442,4 +442,8 @@ def reference_problems(plant: Plant) -> list[tuple[Loc, str, str]]:
     for i in range(1, len(dates)):
         if dates[i] <= dates[i - 1]:
             problems.append((("assessments", i, "date"), dates[i].isoformat(), "assessments are listed oldest first, one per date"))
+    for i, assessment in enumerate(plant.assessments):
+        for element in sorted(set(assessment.maturity) & set(assessment.not_applicable)):
+            problems.append((("assessments", i, "not_applicable", element), element,
+                             "rated and marked not applicable in the same assessment: keep one of the two"))
     return problems

@@ -10,6 +10,7 @@ from otrisk.assessments import AssessmentError, new_assessment, prefill
 from otrisk.compare import compare_assessments, percent_done, progress_text, trend
 from otrisk.errors import OtriskError, StaleDataError
 from otrisk.evidence import today_utc
+from otrisk.maturity import not_applicable_now
 from otrisk.readiness import report_progress
 from otrisk.ui import md_code, md_escape, readiness_report, setup_page, show_error
 from otrisk.ui.editor import cell_number
@@ -138,6 +139,16 @@ if submitted:
             cell = r[label] if field == "not_applicable" else cell_number(r[label])
             if cell is not None and cell != "":
                 values[field][r["id"]] = cell
+    # "not applicable" ends only with a rating (DESIGN.md: the latest statement decides): an
+    # emptied justification without a rating would silently change nothing
+    still_na = [i for i in row_of if not_applicable_now(ctx.plant, i, as_of=when)
+                and i not in values["not_applicable"] and i not in values["maturity"]]
+    if still_na:
+        st.error("Not saved: " + md_escape(
+            f"{', '.join(still_na)} stay{'s' if len(still_na) == 1 else ''} not applicable: an earlier assessment "
+            "says so, and only a rating ends it. Rate it (0 = not implemented) to make it applicable again, "
+            "or put the justification back."))
+        st.stop()
     try:
         updated = new_assessment(ctx.plant, date=when, name=name, **values)
     except AssessmentError as exc:

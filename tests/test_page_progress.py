@@ -206,3 +206,17 @@ def test_first_assessment_of_a_plant_without_any(engine):
     metrics = {m.label: m.value for m in at.metric}
     # ORG's target 3 is also its three sub-elements' (which take its ML1)
     assert (metrics["Targets reached"], metrics["Not applicable"]) == ("0 of 4", "1")
+
+
+def test_emptying_a_not_applicable_justification_without_a_rating_is_refused(engine):
+    at = run(PAGE)
+    _fill_form(at, {"NET 2": {"not applicable": None}})
+    _submit(at)
+    assert "NET 2 stays not applicable" in errors(at) and "Rate it" in errors(at)
+    assert db.load_plant_db(engine)[1] == 1
+    _fill_form(at, {"NET 2": {"not applicable": None, "maturity": 0}})
+    _submit(at)
+    assert not at.error, errors(at)
+    plant, revision = db.load_plant_db(engine)
+    assert revision == 2 and plant.assessments[-1].maturity["NET 2"] == 0
+    assert "NET 2" not in plant.assessments[-1].not_applicable

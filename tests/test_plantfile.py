@@ -267,3 +267,13 @@ def test_impossible_dates_are_problems_with_their_line(date, why):
     [problem] = err.value.problems
     assert (problem.line, problem.key, problem.value) == (6, "actions[0].due", date)
     assert why in problem.message and "YYYY-MM-DD" in problem.message
+
+
+def test_an_id_rated_and_not_applicable_in_one_assessment_is_a_problem():
+    text = ("format: otrisk/v1\nsite: {name: T}\nassessments:\n"
+            "  - date: 2026-06-01\n    maturity: {NET 2: 1}\n    not_applicable: {NET 2: no wireless}\n")
+    with pytest.raises(PlantFileError) as err:
+        loads_plant(text, source="p.yaml")
+    [problem] = err.value.problems
+    assert (problem.line, problem.key, problem.value) == (6, "assessments[0].not_applicable.NET 2", "NET 2")
+    assert "rated and marked not applicable" in problem.message
