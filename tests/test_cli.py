@@ -238,3 +238,27 @@ def test_readiness_db_reads_but_never_creates(plant_file, tmp_path, capsys):
     engine.dispose()
     assert main(["readiness", str(plant_file), "--json", "--db", f"sqlite:///{real}"]) == 0
     assert json.loads(capsys.readouterr().out)["elements"][0]["id"] == "ORG"
+
+
+def test_readiness_db_on_a_silent_server_times_out(plant_file, capsys, monkeypatch):
+    """A PostgreSQL address that accepts connections but never answers fails within the
+    connect timeout (OTRISK_DB_CONNECT_TIMEOUT_S) instead of hanging for minutes."""
+    import socket
+    import threading
+    import time
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    held = []
+    threading.Thread(target=lambda: [held.append(server.accept()) for _ in range(8)], daemon=True).start()
+    monkeypatch.setenv("OTRISK_DB_CONNECT_TIMEOUT_S", "1")
+    url = f"postgresql+psycopg://u:secret@127.0.0.1:{server.getsockname()[1]}/x"
+    started = time.monotonic()
+    try:
+        assert main(["readiness", str(plant_file), "--json", "--db", url]) == 2
+    finally:
+        server.close()
+    assert time.monotonic() - started < 15
+    err = capsys.readouterr().err
+    assert "timeout" in err and "secret" not in err
