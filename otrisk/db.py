@@ -99,7 +99,7 @@ def make_engine(url: str | None = None) -> Engine:
     SQLite: WAL journal, ``busy_timeout`` from ``OTRISK_SQLITE_BUSY_TIMEOUT_MS``, foreign
     keys on, ``BEGIN IMMEDIATE`` for every transaction except reads. PostgreSQL:
     ``postgresql://`` URLs use the psycopg (3) driver; a new connection waits at most
-    ``OTRISK_DB_CONNECT_TIMEOUT_S`` for the server (unless the URL sets ``connect_timeout``).
+    ``OTRISK_DB_CONNECT_TIMEOUT_SECONDS`` for the server (unless the URL sets ``connect_timeout``).
 
     Raises
     ------
@@ -121,7 +121,7 @@ def make_engine(url: str | None = None) -> Engine:
         kwargs["pool_pre_ping"] = True
         if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
             # a server that accepts but never answers would otherwise hang for minutes
-            kwargs["connect_args"] = {"connect_timeout": int(get_setting("db_connect_timeout_s"))}
+            kwargs["connect_args"] = {"connect_timeout": int(get_setting("db_connect_timeout_seconds"))}
     try:
         engine = create_engine(parsed, **kwargs)
     except Exception as exc:  # e.g. ModuleNotFoundError for a missing driver

@@ -45,7 +45,7 @@ SETTINGS: tuple[Setting, ...] = (
             "Largest plant file (YAML) or graph file accepted, in bytes."),
     Setting("sqlite_busy_timeout_ms", int, 30_000,
             "How long a SQLite writer waits for another writer's lock, in milliseconds."),
-    Setting("db_connect_timeout_s", int, 10,
+    Setting("db_connect_timeout_seconds", int, 10,
             "How long to wait for a PostgreSQL server to answer a new connection, in seconds."),
     Setting("graph_physics_max_nodes", int, 300,
             "Network map: above this many nodes the layout is computed in Python (Purdue level, zone) "

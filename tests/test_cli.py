@@ -242,7 +242,7 @@ def test_readiness_db_reads_but_never_creates(plant_file, tmp_path, capsys):
 
 def test_readiness_db_on_a_silent_server_times_out(plant_file, capsys, monkeypatch):
     """A PostgreSQL address that accepts connections but never answers fails within the
-    connect timeout (OTRISK_DB_CONNECT_TIMEOUT_S) instead of hanging for minutes."""
+    connect timeout (OTRISK_DB_CONNECT_TIMEOUT_SECONDS) instead of hanging for minutes."""
     import socket
     import threading
     import time
@@ -252,7 +252,7 @@ def test_readiness_db_on_a_silent_server_times_out(plant_file, capsys, monkeypat
     server.listen(8)
     held = []
     threading.Thread(target=lambda: [held.append(server.accept()) for _ in range(8)], daemon=True).start()
-    monkeypatch.setenv("OTRISK_DB_CONNECT_TIMEOUT_S", "1")
+    monkeypatch.setenv("OTRISK_DB_CONNECT_TIMEOUT_SECONDS", "1")
     url = f"postgresql+psycopg://u:secret@127.0.0.1:{server.getsockname()[1]}/x"
     started = time.monotonic()
     try:
