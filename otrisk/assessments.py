@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from otrisk.errors import OtriskError
+from otrisk.errors import OtriskError, shown_value
 from otrisk.maturity import maturity_now, not_applicable_now, target_now
 from otrisk.models import Plant, reference_problems
 from otrisk.reference import element_ids, program_elements
@@ -105,7 +105,7 @@ class AssessmentProblem:
 
     def __str__(self) -> str:
         where = f"{self.id}, {self.field}" if self.id else self.field
-        shown = f" (value {self.value!r})" if self.value not in (None, "") else ""
+        shown = shown_value(self.value)
         return f"{where}: {self.message}{shown}"
 
 

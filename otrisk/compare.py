@@ -468,8 +468,8 @@ def compare_assessments(plant: Plant, before: dt.date, after: dt.date, *,
     >>> c = compare_assessments(p, dt.date(2025, 11, 20), dt.date(2026, 6, 15))
     >>> c.move("CM").text
     'CM Configuration management: 1 (2025-11-20) → 2 (2026-06-15), up 1'
-    >>> c.move("NET").kind, c.progress_before.done, c.progress_after.done
-    ('newly assessed', 0, 1)
+    >>> c.move("NET").kind, c.progress_before.done, c.progress_after.done  # CM and CM 1 (takes CM's)
+    ('newly assessed', 0, 2)
     >>> compare_assessments(p, dt.date(2026, 1, 1), dt.date(2026, 6, 15))
     Traceback (most recent call last):
     ...

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "shown_value",
     "OtriskError",
     "PlantFileError",
     "Problem",
@@ -49,8 +50,25 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        shown = f" (value {self.value!r})" if self.value is not None else ""
-        return f"{where}: {self.key}: {self.message}{shown}"
+        return f"{where}: {self.key}: {self.message}{shown_value(self.value)}"
+
+
+def shown_value(value: object, limit: int = 80) -> str:
+    """`` (value '…')`` for a message: the value as written, cut after ``limit`` characters.
+
+    Empty for None and "". A 20,000-character title is not repeated whole in an error.
+
+    Examples
+    --------
+    >>> shown_value("2.10"), shown_value(None), shown_value("x" * 100).endswith("x'… (100 characters))")
+    (" (value '2.10')", '', True)
+    """
+    if value is None or value == "":
+        return ""
+    text = str(value)
+    if len(text) > limit:
+        return f" (value {text[:limit]!r}… ({len(text)} characters))"
+    return f" (value {text!r})"
 
 
 class PlantFileError(OtriskError):

@@ -45,7 +45,7 @@ from typing import Any, BinaryIO
 
 from pydantic import ValidationError
 
-from otrisk.errors import OtriskError
+from otrisk.errors import OtriskError, shown_value
 from otrisk.evidence import FRESH, FUTURE, RETIRED, STALE, Freshness, freshness
 from otrisk.models import ELEMENT_ID_PATTERN, Evidence, EvidenceKind, Plant, reference_problems
 
@@ -306,7 +306,7 @@ class EntryProblem:
     message: str
 
     def __str__(self) -> str:
-        shown = f" (value {self.value!r})" if self.value not in (None, "") else ""
+        shown = shown_value(self.value)
         return f"{self.field}: {self.message}{shown}"
 
 

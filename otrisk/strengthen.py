@@ -269,5 +269,6 @@ def _uncovered_text(sub_id: str, kind: str, uncovered: Sequence[str], assets, by
                       sorted(groups.items(), key=lambda g: (-g[0][1], -g[1], g[0][0])))
     zones = Counter(assets[a].zone or "(no zone)" for a in uncovered)
     zone_text = ", ".join(f"{z} {n}" for z, n in sorted(zones.items(), key=lambda z: (-z[1], z[0])))
-    return (f"no fresh {kind} evidence for {sub_id} covers {_plural(len(uncovered), 'high-impact asset')} "
-            f"({parts}), among them {_named([_label(assets[a]) for a in uncovered])}; zones: {zone_text}")
+    verb = "is" if len(uncovered) == 1 else "are"
+    return (f"{_plural(len(uncovered), 'high-impact asset')} ({parts}) {verb} not covered by fresh {kind} "
+            f"evidence for {sub_id}, among them {_named([_label(assets[a]) for a in uncovered])}; zones: {zone_text}")

@@ -58,7 +58,8 @@ sub_id = st.selectbox("Sub-element", [s.id for s in element.sub_elements], key="
                       format_func=lambda s: f"{s} · {report.sub_element(s).name}")
 sub = report.sub_element(sub_id)
 st.subheader(f"{sub.id} {sub.name}")
-st.caption(f"Expects {sub.expected_kind} evidence. Readiness: {' — '.join(status(sub))}.")
+expects = "operational and organizational" if sub.expected_kind == "both" else sub.expected_kind
+st.caption(f"Expects {expects} evidence. Readiness: {' — '.join(status(sub))}.")
 for reason in sub.reasons:
     st.markdown(f"- {md_escape(reason)}")
 left, right = st.columns(2)

@@ -37,7 +37,7 @@ st.caption("Directive (EU) 2022/2555. Descriptions are our own words, not the le
            "Art. 20 and Art. 21(2) to IEC 62443-2-1 program elements is our analysis (unverified). Statuses "
            "come from the program map: maturity against target and fresh evidence on the as-of day.")
 
-as_of = st.date_input("As of", value=today_utc(), key="nis2_as_of",
+as_of = st.date_input("As of", value=today_utc(), key="nis2_as_of", format="YYYY-MM-DD",
                       help="Maturity, targets and evidence freshness as they stood on this day (UTC)")
 view = nis2_view(ctx.plant, as_of=as_of, report=readiness_report(ctx, as_of))
 profile = view.profile

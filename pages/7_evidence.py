@@ -53,7 +53,7 @@ st.caption("The evidence register: what shows that each IEC 62443-2-1 program el
 st.header("Register")
 labels = element_labels()
 controls = st.columns([1, 2, 1, 1])
-as_of = controls[0].date_input("As of", value=today_utc(), min_value=EARLIEST, max_value=LATEST, key="ev_as_of",
+as_of = controls[0].date_input("As of", value=today_utc(), min_value=EARLIEST, max_value=LATEST, key="ev_as_of", format="YYYY-MM-DD",
                                help="The day freshness is judged on (default: today, UTC)") or today_utc()
 element = controls[1].selectbox("Element", list(labels), index=None, key="ev_filter_element",
                                 format_func=lambda e: labels.get(e, e), placeholder="All elements",
@@ -112,9 +112,9 @@ with st.form("ev_add", clear_on_submit=False):
                                  help="Element (CM), sub-element (CM 1) or requirement (CM 1.4); "
                                       "an id not in the reference data is refused")
     collected = left.date_input("Collected", value=None, min_value=EARLIEST, max_value=LATEST,
-                                key="ev_new_collected")
+                                key="ev_new_collected", format="YYYY-MM-DD")
     valid_until = right.date_input("Valid until (optional)", value=None, min_value=EARLIEST, max_value=LATEST,
-                                   key="ev_new_valid_until",
+                                   key="ev_new_valid_until", format="YYYY-MM-DD",
                                    help="Without it, the item is fresh for the element's maximum age")
     covers = left.multiselect("Covers (optional)", list(targets), key="ev_new_covers",
                               format_func=lambda t: targets.get(t, t), placeholder="Whole site",

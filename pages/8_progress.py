@@ -8,7 +8,7 @@ import streamlit as st
 from otrisk import db
 from otrisk.assessments import AssessmentError, new_assessment, prefill
 from otrisk.compare import compare_assessments, percent_done, progress_text, trend
-from otrisk.errors import OtriskError, StaleDataError
+from otrisk.errors import OtriskError, StaleDataError, shown_value
 from otrisk.evidence import today_utc
 from otrisk.maturity import not_applicable_now
 from otrisk.readiness import report_progress
@@ -114,7 +114,7 @@ start_frame = pd.DataFrame({
 level_help = "0 = not implemented, 1..4 = ML1..ML4; empty = not assessed"
 with st.form("prog_record"):
     left, right = st.columns([1, 2])
-    when = left.date_input("Date", value=today, min_value=EARLIEST, max_value=LATEST, key="prog_date",
+    when = left.date_input("Date", value=today, min_value=EARLIEST, max_value=LATEST, key="prog_date", format="YYYY-MM-DD",
                            help="The day of the workshop; one assessment per date")
     name = right.text_input("Name (optional)", key="prog_name", placeholder="Follow-up workshop")
     edited = st.data_editor(
@@ -156,7 +156,7 @@ if submitted:
         for p in exc.problems:
             where = (f"row {row_of[p.id]} ({p.id}), column {COLUMN.get(p.field, p.field)}" if p.id in row_of
                      else f"{p.id}, {p.field}" if p.id else p.field)
-            shown = f" (value {p.value!r})" if p.value not in (None, "") else ""
+            shown = shown_value(p.value)
             lines.append(f"- {md_code(f'{where}: {p.message}{shown}')}")
         n = len(exc.problems)
         st.error(f"Not saved: {n} problem{'s' if n != 1 else ''}.\n\n" + "\n".join(lines))

@@ -129,14 +129,14 @@ def test_reasons_name_assets_zones_evidence_and_actions(hand):
     assert r[0] == "score 3.877 = 1.5 × (maturity gap 1 + evidence gap 0 + coverage 1.585)"
     assert r[1] == "maturity 2 (assessed 2026-06-01) against target 3 (set for AVAIL), gap 1"
     assert "operational heavyweight (backup and recovery) on a site with high-impact assets" in r
-    assert ("no fresh operational evidence for AVAIL 2 covers 1 high-impact asset (1 with safety 5), "
+    assert ("1 high-impact asset (1 with safety 5) is not covered by fresh operational evidence for AVAIL 2, "
             "among them Boiler SIS (sis); zones: cell 1") in r
     assert "1 of them covered only by organizational evidence (on paper): Boiler SIS (sis)" in r
     assert any(x.startswith("stale: ev-restore-old (operational), collected 2025-01-01, 698 days old") for x in r)
     assert ("OVERDUE action act-restore (open, due 2026-11-01, OT): Restore test of the SIS") in r
     event = hand.sub_element("EVENT 1").reasons
-    assert ("no fresh operational evidence for EVENT 1 covers 2 high-impact assets (1 with safety 5, "
-            "1 with delivery 4), among them EWS (ews), Historian (hist); zones: sup 2") in event
+    assert ("2 high-impact assets (1 with safety 5, 1 with delivery 4) are not covered by fresh operational "
+            "evidence for EVENT 1, among them EWS (ews), Historian (hist); zones: sup 2") in event
     assert not any("act-done" in x for x in event)  # done actions are not reasons
     org = hand.element("AVAIL").reasons
     assert "paper compliance in AVAIL 1: only organizational evidence is fresh where operational evidence is expected" in org

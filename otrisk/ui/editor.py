@@ -19,6 +19,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
+from otrisk.errors import shown_value
 from otrisk.models import AXES, Asset, AssetType, Plant, reference_problems
 
 __all__ = ["EDITOR_COLUMNS", "ORIGIN", "RowProblem", "EditResult", "assets_frame", "column_config",
@@ -44,7 +45,7 @@ class RowProblem:
 
     def __str__(self) -> str:
         where = f"row {self.row}" + (f" ({self.asset})" if self.asset else "") if self.row else "plant"
-        shown = f" (value {self.value!r})" if self.value not in (None, "") else ""
+        shown = shown_value(self.value)
         return f"{where}, column {self.column}: {self.message}{shown}"
 
 

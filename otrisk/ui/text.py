@@ -20,6 +20,7 @@ __all__ = ["md_escape", "md_code", "show_error", "problem_lines"]
 # Characters that start Markdown, LaTeX, colour directives, emoji short codes or HTML
 # anywhere in a line in Streamlit's renderer ("a: b" is harmless, ":red[" and ":x:" are not).
 _MD_INLINE = re.compile(r"([\\`*_\[\]<>|~$&]|:(?=\S))")
+_EMOJI = re.compile(r":(?=[\w+-]+:)")
 # Characters that start a heading, list or quote at the beginning of a line.
 _MD_LINE_START = re.compile(r"^(\s*|\s*\d+)([#+\-=]|(?<=\d)[.)])", re.MULTILINE)
 
@@ -29,7 +30,10 @@ def md_escape(text: object) -> str:
 
     Plain sentences stay unchanged, so an error message reads the same in a test.
     """
-    escaped = _MD_INLINE.sub(r"\\\1", str(text))
+    # A backslash does not stop emoji short codes: the renderer replaces ":smile:" in the text
+    # after escapes are resolved. A zero-width space after the colon does (invisible).
+    escaped = _EMOJI.sub(":\u200b", str(text))
+    escaped = _MD_INLINE.sub(r"\\\1", escaped)
     escaped = _MD_LINE_START.sub(r"\1\\\2", escaped)
     return escaped.replace("\n", "  \n")
 
