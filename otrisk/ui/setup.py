@@ -146,6 +146,8 @@ PAGES = (
     ("pages/6_nis2.py", "NIS2", "🇪🇺"),
     ("pages/7_evidence.py", "Evidence", "📎"),
     ("pages/8_progress.py", "Progress", "📈"),
+    ("pages/9_zones_and_conduits.py", "Zones and conduits", "🧱"),
+    ("pages/10_findings.py", "Findings", "🚩"),
 )
 
 
