@@ -83,10 +83,10 @@ def _impact_args(p: argparse.ArgumentParser) -> None:
 
 
 def _impact(args: argparse.Namespace) -> int:
-    from otrisk.impact import analyze
+    from otrisk.impact import analyze_plant
     from otrisk.plantfile import load_plant
 
-    ranking = analyze(load_plant(args.plant))
+    ranking = analyze_plant(load_plant(args.plant))
     if args.json:
         _print_json([r.to_json() for r in ranking])
         return EXIT_OK
@@ -101,7 +101,35 @@ def _impact(args: argparse.Namespace) -> int:
             for reason in r.reasons:
                 print(f"      - {reason}")
     _say("effective / compromise: production/safety/delivery, 1..5, ? = unknown; "
-         "exposure - = not analysed; priority formula: docs/formulas.md")
+         "exposure 0..3 from zone reachability, - = unknown (no zone); priority formula: docs/formulas.md")
+    return EXIT_OK
+
+
+# --- reach ----------------------------------------------------------------------------
+
+def _reach_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("plant", help="plant file (otrisk/v1 YAML)")
+    p.add_argument("zone", help="zone id a connection starts in")
+    p.add_argument("--json", action="store_true", help="print the answer as JSON (DESIGN.md shape)")
+
+
+def _reach(args: argparse.Namespace) -> int:
+    from otrisk.plantfile import load_plant
+    from otrisk.zones import reach, zone_exposure
+
+    plant = load_plant(args.plant)
+    answer = reach(plant, args.zone)
+    if args.json:
+        _print_json(answer.to_json())
+        return EXIT_OK
+    kinds = {z.id: z.kind for z in plant.zones}
+    exposure = zone_exposure(plant)
+    print(f"{answer.zone} ({kinds[answer.zone]}, exposure {exposure[answer.zone]}) reaches "
+          f"{_count(len(answer.reachable), 'zone')}:")
+    for z in answer.reachable:
+        print(f"  {z} ({kinds[z]})")
+    if answer.unapproved_conduits:
+        print("unapproved conduits on the way: " + ", ".join(answer.unapproved_conduits))
     return EXIT_OK
 
 
@@ -230,6 +258,8 @@ COMMANDS: list[Command] = [
             _validate_args, _validate),
     Command("impact", "rank assets by priority with blast radius, effective and compromise impact",
             _impact_args, _impact),
+    Command("reach", "zones a connection started in ZONE can reach, with the unapproved conduits on the way",
+            _reach_args, _reach),
     Command("import-graph", "turn a node-link JSON or GraphML dependency graph into a plant file",
             _import_args, _import_graph),
     Command("readiness", "IEC 62443-2-1 program map: maturity, evidence, paper compliance, strengthen first",

@@ -35,6 +35,7 @@ from otrisk.models import AXES, Plant
 from otrisk.priority import BREADTH_WEIGHT, EXPOSURE_WEIGHT, asset_reasons, priority_score
 
 __all__ = [
+    "analyze_plant",
     "AssetImpact", "analyze", "dependents", "managed", "dependency_graph", "manages_graph",
     "effective_impact", "blast_radius", "compromise_impact", "priority_score", "EXPOSURE_WEIGHT", "BREADTH_WEIGHT",
 ]
@@ -346,6 +347,33 @@ def _compromise_keys(manages: nx.DiGraph, effective: Ratings, rank: Mapping[Hash
     active = nx.DiGraph(manages.edges)
     keys.update(_propagate_max(_condense(active), keys))
     return keys
+
+
+def analyze_plant(plant: Plant) -> list[AssetImpact]:
+    """:func:`analyze` with each asset's exposure from zone reachability (DESIGN.md "Exposure";
+    :func:`otrisk.zones.asset_exposure`): what ``otrisk impact``, the pages and the program
+    map use. An asset without a zone has exposure None (factor 1, reason "exposure not analysed").
+
+    Examples
+    --------
+    >>> from otrisk.plantfile import loads_plant
+    >>> p = loads_plant('''format: otrisk/v1
+    ... site: {name: Demo}
+    ... zones:
+    ...   - {id: vendor, name: Vendor, kind: external}
+    ...   - {id: cell, name: Cell, kind: control}
+    ... conduits:
+    ...   - {id: vendor-cell, zones: [vendor, cell], direction: forward}
+    ... assets:
+    ...   - {id: plc, name: PLC, type: plc, zone: cell, impact: {production: 4}}
+    ... ''')
+    >>> r = analyze_plant(p)[0]
+    >>> r.exposure, r.priority  # (4 + 0.1 × 4) × (1 + 0.25 × 3)
+    (3, 7.7)
+    """
+    from otrisk.zones import asset_exposure
+
+    return analyze(plant, exposure=asset_exposure(plant))
 
 
 def analyze(plant: Plant, *, exposure: Mapping[str, int | None] | None = None) -> list[AssetImpact]:

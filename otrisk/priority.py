@@ -156,6 +156,6 @@ def asset_reasons(n: str, ids: list[str], ratings: Ratings, deps: nx.DiGraph, mg
         out.append(f"blast radius {radius}: {radius} {verb} on it ({_named(direct, radius)})")
     else:
         out.append("blast radius 0: no asset depends on it")
-    out.append("exposure not analysed yet" if exp is None else
+    out.append("exposure unknown (no zone, or zones not analysed): priority × 1" if exp is None else
                f"exposure {exp} of 3: priority × {1 + EXPOSURE_WEIGHT * exp:g}")
     return out

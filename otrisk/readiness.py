@@ -34,7 +34,7 @@ from typing import Any
 
 from otrisk.derived import DerivedEvidence, derived_evidence
 from otrisk.evidence import FRESH, FUTURE, RETIRED, STALE, evidence_freshness, freshness_warnings
-from otrisk.impact import AssetImpact, analyze
+from otrisk.impact import AssetImpact, analyze_plant
 from otrisk.maturity import Progress, maturity_now, not_applicable_now, target_now
 from otrisk.models import AXES, Action, Asset, Evidence, Plant
 from otrisk.reference import SubElement, program_elements, sub_element_of
@@ -333,7 +333,7 @@ def readiness(plant: Plant, *, as_of: dt.date, impacts: Sequence[AssetImpact] | 
     OtriskError
         When a reference in the plant dangles.
     """
-    impacts = list(impacts) if impacts is not None else analyze(plant)
+    impacts = list(impacts) if impacts is not None else analyze_plant(plant)
     order = {r.asset: i for i, r in enumerate(impacts)}
     by_id = {r.asset: r for r in impacts}
     assets = plant.asset_map()

@@ -41,7 +41,7 @@ st.dataframe(
     shown, hide_index=True, key="imp_ranking", placeholder="unknown",
     column_config={
         "priority": st.column_config.NumberColumn(help="See docs/formulas.md"),
-        "exposure": st.column_config.NumberColumn(help="0..3 from zone reachability; empty = not analysed"),
+        "exposure": st.column_config.NumberColumn(help="0..3 from zone reachability (3: reachable from outside); empty = asset without zone"),
         "reasons": st.column_config.TextColumn(width="large"),
     },
 )

@@ -84,7 +84,8 @@ def test_impact_json(plant_file, capsys):
     for item in items:
         assert list(item) == ["asset", "blast_radius", "effective", "compromise", "exposure", "priority", "reasons"]
         assert set(item["effective"]) == set(item["compromise"]) == {"production", "safety", "delivery"}
-        assert item["exposure"] is None and item["reasons"]
+        # line1 is a control zone nothing reaches: exposure 0; the EWS has no zone: unknown
+        assert item["exposure"] == (None if item["asset"] == "ews-1" else 0) and item["reasons"]
     sw = items[1]
     assert sw["blast_radius"] == 2 and sw["effective"] == {"production": 4, "safety": 5, "delivery": None}
     assert items[0]["compromise"] == {"production": 4, "safety": 5, "delivery": None}
@@ -99,7 +100,8 @@ def test_impact_table(plant_file, capsys):
     lines = out.splitlines()
     assert lines[0].split() == ["#", "priority", "asset", "blast", "effective", "compromise", "exposure"]
     assert lines[1].split()[:4] == ["1", "5.9", "ews-1", "0"]
-    assert "?/5/?" in out and "- exposure not analysed yet" in out
+    assert "?/5/?" in out and "- exposure unknown (no zone, or zones not analysed): priority × 1" in out
+    assert "- exposure 0 of 3: priority × 1" in out
     assert "docs/formulas.md" in err
 
 
@@ -262,3 +264,40 @@ def test_readiness_db_on_a_silent_server_times_out(plant_file, capsys, monkeypat
     assert time.monotonic() - started < 15
     err = capsys.readouterr().err
     assert "timeout" in err and "secret" not in err
+
+
+def test_impact_exposure_from_zones_raises_priority(tmp_path, capsys):
+    """A vendor zone (external) with a conduit into line1: line1 is reachable from outside,
+    exposure 3, priority × 1.75 (DESIGN.md "Exposure"; docs/formulas.md)."""
+    path = tmp_path / "exposed.yaml"
+    path.write_text(PLANT.replace(
+        "zones:\n  - {id: line1, name: Line 1, kind: control}\n",
+        "zones:\n  - {id: line1, name: Line 1, kind: control}\n  - {id: vendor, name: Vendor, kind: external}\n"
+        "conduits:\n  - {id: vendor-line1, zones: [vendor, line1], direction: forward, approved: false}\n"),
+        encoding="utf-8")
+    assert main(["impact", str(path), "--json"]) == 0
+    items = {i["asset"]: i for i in json.loads(capsys.readouterr().out)}
+    # sis-kettle: effective safety 5 -> (5 + 0.1 x 5) x 1.75 = 9.625
+    assert (items["sis-kettle"]["exposure"], items["sis-kettle"]["priority"]) == (3, 9.625)
+    assert "exposure 3 of 3: priority × 1.75" in items["sis-kettle"]["reasons"]
+    assert items["ews-1"]["exposure"] is None and items["ews-1"]["priority"] == 5.9
+
+
+def test_reach_json_and_table(tmp_path, capsys):
+    from otrisk.zones import reach
+
+    doc = (ROOT / "data" / "demo_plant.yaml")
+    assert main(["reach", str(doc), "office", "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert list(answer) == ["zone", "reachable", "unapproved_conduits"]
+    # by hand from the demo: office -> vendor-cloud (office-internet, forward) -> remote-access
+    # (ra-cloud, both) and filling (vendor-ra-filling, unapproved, both); office -> ot-dmz ->
+    # ot-ops (dmz-ops, both) -> scada -> every cell, safety and field-io; nothing reaches office
+    assert answer["reachable"] == ["brewhouse", "cellar", "field-io", "filling", "ot-dmz", "ot-ops",
+                                   "remote-access", "safety", "scada", "utilities", "vendor-cloud"]
+    assert answer["unapproved_conduits"] == ["vendor-ra-filling"]
+    assert answer == reach(loads_plant(doc.read_text(encoding="utf-8")), "office").to_json()
+    assert main(["reach", str(doc), "office"]) == 0
+    assert capsys.readouterr().out.startswith("office (enterprise, exposure 0) reaches 11 zones:")
+    assert main(["reach", str(doc), "nowhere", "--json"]) == 2
+    assert "no zone 'nowhere' in the plant" in capsys.readouterr().err

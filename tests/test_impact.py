@@ -153,7 +153,7 @@ def test_exposure_raises_priority_and_is_explained():
     r = by_id(p, exposure={"plc": 2, "hmi": None})
     assert r["plc"].priority == 6.6 and r["plc"].exposure == 2  # 4.4 × 1.5
     assert "exposure 2 of 3: priority × 1.5" in r["plc"].reasons
-    assert r["hmi"].priority == 4.4 and "exposure not analysed yet" in r["hmi"].reasons
+    assert r["hmi"].priority == 4.4 and "exposure unknown (no zone, or zones not analysed): priority × 1" in r["hmi"].reasons
     with pytest.raises(ValueError):
         analyze(p, exposure={"plc": 4})
     with pytest.raises(ValueError):

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from otrisk import db
 from otrisk.errors import PlantFileError
-from otrisk.impact import analyze, dependents, managed
+from otrisk.impact import analyze_plant, dependents, managed
 from otrisk.models import AXES, Asset
 from otrisk.plantfile import dumps_plant, loads_plant
 from otrisk.reference import load_demo_plant
@@ -35,7 +35,7 @@ NETWORK = ROOT / "pages" / "3_Network_map.py"
 
 def test_overview_shows_the_top_asset_kpis_and_gaps(db_url):
     demo = load_demo_plant()
-    top = analyze(demo)[0].asset
+    top = analyze_plant(demo)[0].asset
     at = run(APP)
 
     assert at.title[0].value == "Overview"
@@ -43,7 +43,7 @@ def test_overview_shows_the_top_asset_kpis_and_gaps(db_url):
     assert ranking["asset"].iloc[0] == top
     assert len(ranking) == min(10, len(demo.assets))
     # every score carries its explanation: the EWS ranks first because it can change the SIS
-    first = analyze(demo)[0]
+    first = analyze_plant(demo)[0]
     assert ranking["why"].iloc[0] == "; ".join(first.reasons[1:])
     assert "compromise safety 5: manages" in ranking["why"].iloc[0]
     assert ranking["if taken over"].iloc[0] == "/".join(str(first.compromise[ax]) for ax in AXES)
@@ -301,7 +301,7 @@ assets:
 
 def test_impact_ranking_filters_and_dependents(db_url):
     demo = load_demo_plant()
-    results = analyze(demo)
+    results = analyze_plant(demo)
     at = run(IMPACT)
     ranking = frame_with(at, "priority")
     assert list(ranking["asset"]) == [r.asset for r in results]

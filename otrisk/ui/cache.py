@@ -26,7 +26,7 @@ __all__ = ["analysis", "graph_html", "plant_text", "readiness_report"]
 
 @st.cache_data(max_entries=8, show_spinner="Computing impact…")
 def _analysis(url: str, revision: int, _plant: Plant) -> list[impact.AssetImpact]:
-    return impact.analyze(_plant)
+    return impact.analyze_plant(_plant)
 
 
 def analysis(ctx: PageContext) -> list[impact.AssetImpact]:
