@@ -133,6 +133,34 @@ def _reach(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- rules ----------------------------------------------------------------------------
+
+def _rules_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("plant", help="plant file (otrisk/v1 YAML)")
+    p.add_argument("--json", action="store_true", help="print the open findings as JSON (DESIGN.md shape)")
+    _as_of_arg(p)
+
+
+def _rules(args: argparse.Namespace) -> int:
+    from otrisk.evidence import today_utc
+    from otrisk.plantfile import load_plant
+    from otrisk.rules import rules_report
+
+    report = rules_report(load_plant(args.plant), as_of=args.as_of or today_utc())
+    for accepted in report.stale_acceptances:
+        _say(f"{args.plant}: note: accepted finding {accepted.id} is no longer raised by any rule")
+    if args.json:
+        _print_json(report.to_json())
+    else:
+        for f in report.open:
+            worst = axes_text(f.worst_effective)
+            print(f"{f.id}  [{worst}]  {f.message}")
+        _say(f"{_count(len(report.open), 'open finding')}, {len(report.accepted)} accepted"
+             + (f", {len(report.expired)} past their review date" if report.expired else "")
+             + "; worst effective impact production/safety/delivery")
+    return EXIT_FOUND if report.open else EXIT_OK
+
+
 # --- import-graph -----------------------------------------------------------------------
 
 def _import_args(p: argparse.ArgumentParser) -> None:
@@ -260,6 +288,8 @@ COMMANDS: list[Command] = [
             _impact_args, _impact),
     Command("reach", "zones a connection started in ZONE can reach, with the unapproved conduits on the way",
             _reach_args, _reach),
+    Command("rules", "check the zone and conduit architecture; list open findings worst first (exit 1 if any)",
+            _rules_args, _rules),
     Command("import-graph", "turn a node-link JSON or GraphML dependency graph into a plant file",
             _import_args, _import_graph),
     Command("readiness", "IEC 62443-2-1 program map: maturity, evidence, paper compliance, strengthen first",

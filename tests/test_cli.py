@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -301,3 +302,29 @@ def test_reach_json_and_table(tmp_path, capsys):
     assert capsys.readouterr().out.startswith("office (enterprise, exposure 0) reaches 11 zones:")
     assert main(["reach", str(doc), "nowhere", "--json"]) == 2
     assert "no zone 'nowhere' in the plant" in capsys.readouterr().err
+
+
+def test_rules_exit_codes_json_and_acceptance(tmp_path, capsys):
+    from otrisk.rules import rules_report
+
+    demo = ROOT / "data" / "demo_plant.yaml"
+    assert main(["rules", str(demo), "--json", "--as-of", "2026-11-30"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert doc == rules_report(loads_plant(demo.read_text(encoding="utf-8")), as_of=dt.date(2026, 11, 30)).to_json()
+    ids = [f["id"] for f in doc["findings"]]
+    # the unapproved cellular router is accepted until 2027-03-31 (accepted_findings), then open again
+    assert "unapproved-conduit@vendor-ra-filling" not in ids
+    assert "asset-without-zone@laptop-filler-oem" in ids and "zone-without-owner@cellar" in ids
+    for f in doc["findings"]:
+        assert list(f)[:5] == ["id", "rule", "zones", "assets", "worst_effective"]
+        assert list(f["rule"]) == ["id", "title", "rationale", "references", "remediation"]
+        assert f["id"].startswith(f["rule"]["id"] + "@")
+    assert main(["rules", str(demo), "--json", "--as-of", "2027-04-01"]) == 1
+    assert "unapproved-conduit@vendor-ra-filling" in [f["id"] for f in json.loads(capsys.readouterr().out)["findings"]]
+
+    clean = tmp_path / "clean.yaml"
+    clean.write_text("format: otrisk/v1\nsite: {name: T}\nzones:\n  - {id: cell, name: Cell, kind: control, owner: Ops}\n"
+                     "assets:\n  - {id: plc, name: PLC, type: plc, zone: cell}\n", encoding="utf-8")
+    assert main(["rules", str(clean), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"findings": []}
+    assert main(["rules", str(tmp_path / "missing.yaml"), "--json"]) == 2
