@@ -31,7 +31,7 @@ from typing import Any, NamedTuple
 import networkx as nx
 
 from otrisk.errors import OtriskError
-from otrisk.models import AXES, Plant
+from otrisk.models import Plant
 from otrisk.priority import BREADTH_WEIGHT, EXPOSURE_WEIGHT, asset_reasons, priority_score
 
 __all__ = [

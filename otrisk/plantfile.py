@@ -232,8 +232,8 @@ def loads_plant(text: str | bytes, *, source: str = "<text>") -> Plant:
         if found is not None:
             message = f"unsupported format; this version of otrisk reads '{FORMAT}'"
         elif "nodes" in doc:
-            message = (f"required key is missing; this looks like a graph file: turn it into a "
-                       f"plant file with 'otrisk import-graph'")
+            message = ("required key is missing; this looks like a graph file: turn it into a "
+                       "plant file with 'otrisk import-graph'")
         else:
             message = f"required key is missing: a plant file states 'format: {FORMAT}'"
         raise PlantFileError([Problem(source, line, "format", found, message)])

@@ -1,15 +1,22 @@
-"""Network map: assets by zone, with their dependencies and management links."""
+"""Network map: assets by zone, with their dependencies and management links; or zones and conduits."""
 
 import streamlit as st
 
 from otrisk.settings import get_setting
-from otrisk.ui import GraphView, graph_html, md_escape, setup_page
+from otrisk.ui import GraphView, graph_html, setup_page
 from otrisk.ui.frames import zone_legend
 from otrisk.ui.graph import NO_ZONE, view_asset_ids
+from otrisk.ui.zone_ui import zone_map_view
 
 ctx = setup_page("Network map", "🕸️")
 
 st.title("Network map")
+drawn = st.radio("Draw", ["Assets", "Zones"], horizontal=True, key="nm_view",
+                 help="Assets: systems and their dependencies. Zones: zones and the conduits between them.")
+if drawn == "Zones":
+    zone_map_view(ctx)
+    st.stop()
+
 st.caption("Solid arrow: depends on. Dashed red arrow: manages. Colour: zone. "
            "Square: controller (PLC, RTU, drive); star: SIS; triangle: switch; "
            "inverted triangle: firewall; diamond: service, IIoT or other. Hover a node for details.")

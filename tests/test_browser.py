@@ -140,7 +140,7 @@ def test_pages_in_a_real_browser(tmp_path):
         expect(sidebar).to_contain_text("Revision 2")
         expect(sidebar).to_contain_text("SQLite file")
         for label in ("Overview", "Systems and dependencies", "Impact", "Network map", "Program map",
-                      "Strengthen first", "NIS2", "Evidence", "Progress"):
+                      "Strengthen first", "NIS2", "Evidence", "Progress", "Zones and conduits", "Findings"):
             expect(sidebar.get_by_role("link", name=label)).to_be_visible()
 
         # 2. The map draws: a canvas of real size with non-blank pixels.
@@ -182,6 +182,20 @@ def test_pages_in_a_real_browser(tmp_path):
         assert PROBE_NAME in shown.replace("\u200b", "")  # verbatim, as text
         assert "href" not in shown.lower()  # pyvis' innerHTML switch never triggers
 
+        # 3b. The zone view draws too.
+        page.goto(f"{base}/Network_map")
+        page.get_by_role("radiogroup", name="Draw").get_by_text("Zones", exact=True).click()
+        zone_iframe = page.locator('iframe[title="Zone map"]')
+        expect(zone_iframe).to_be_visible()
+        zone_frame = zone_iframe.element_handle().content_frame()
+        zone_frame.wait_for_selector("#mynetwork canvas", state="attached")
+        deadline = time.monotonic() + 30
+        paint = _canvas_paint(zone_frame)
+        while paint["painted"] < 500 and time.monotonic() < deadline:
+            time.sleep(0.25)
+            paint = _canvas_paint(zone_frame)
+        assert paint["painted"] >= 500, paint
+
         # 4. The entry page.
         page.goto(f"{base}/")
         expect(page.get_by_role("heading", name="Overview")).to_be_visible()
@@ -200,6 +214,8 @@ def test_pages_in_a_real_browser(tmp_path):
                 ("NIS2", "NIS2", "Art. 23"),
                 ("Evidence", "Evidence", "Derived from the model"),
                 ("Progress", "Progress", "Record"),
+                ("Zones and conduits", "Zones and conduits", "exposure"),
+                ("Findings", "Findings", "reaches an external network"),
         ):
             page.get_by_test_id("stSidebar").get_by_role("link", name=label, exact=True).click()
             expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()

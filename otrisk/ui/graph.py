@@ -2,6 +2,8 @@
 
 A node is an asset, grouped and coloured by its zone. An edge ``A -> B`` is drawn for
 ``A.depends_on: [B]`` (solid, "depends on") and for ``A.manages: [B]`` (dashed, "manages").
+The zone view (:func:`zone_network_html`) draws zones as nodes, coloured by their SL gap, and
+conduits as edges, under the same three rules.
 
 Three rules keep the page safe on a plant laptop (STACK_NOTES.md, "pyvis"):
 
@@ -28,7 +30,8 @@ from dataclasses import dataclass
 
 from pyvis.network import Network
 
-from otrisk.models import AXES, Asset, Plant, Zone
+from otrisk.models import AXES, Asset, Conduit, Plant, Zone
+from otrisk.zones import zone_exposure
 
 __all__ = [
     "GraphView",
@@ -41,6 +44,9 @@ __all__ = [
     "network_html",
     "strip_outside_resources",
     "outside_references",
+    "SL_GAPS",
+    "sl_gap",
+    "zone_network_html",
 ]
 
 NO_ZONE = "(no zone)"
@@ -280,8 +286,165 @@ def network_html(plant: Plant, view: GraphView = GraphView(), *, physics_max_nod
         # a fixed seed: the same plant is drawn the same way on every visit
         "layout": {"improvedLayout": physics and len(assets) <= 100, "randomSeed": 7},
     }
+    return _page(net)
+
+
+def _page(net: Network) -> str:
+    """The generated page without outside resources; refuses one that would still load any."""
     html = strip_outside_resources(net.generate_html())
     leftovers = outside_references(html)
     if leftovers:
         raise RuntimeError(f"the network map would load resources from other hosts: {leftovers[:3]}")
     return html
+
+
+# --- Zone view: zones as nodes, conduits as edges -----------------------------------------
+
+#: SL gap classes (SL-T − SL-A) of the zone view: (legend text, fill colour), Okabe-Ito
+#: colours that stay apart for colour-blind readers; the label repeats SL-T and SL-A as text.
+SL_GAPS: dict[str, tuple[str, str]] = {
+    "0": ("SL-A meets SL-T", "#56B4E9"),
+    "1": ("SL-A one level below SL-T", "#E69F00"),
+    "2+": ("SL-A two or more levels below SL-T", "#D55E00"),
+    "unknown": ("SL-T set, SL-A not rated", "#BBBBBB"),
+    "none": ("no SL-T", "#FFFFFF"),
+}
+_CONDUIT_COLOUR, _UNAPPROVED_COLOUR, _ONE_WAY_COLOUR = "#616161", "#D55E00", "#0072B2"
+_ZONE_COL_PX, _ZONE_ROW_PX = 260, 170
+
+
+def sl_gap(zone: Zone) -> str:
+    """The zone's SL gap class, a key of :data:`SL_GAPS`.
+
+    >>> sl_gap(Zone(id="z", name="Z", kind="control", sl_target=3, sl_achieved=1))
+    '2+'
+    >>> sl_gap(Zone(id="z", name="Z", kind="control", sl_target=2)), sl_gap(Zone(id="z", name="Z", kind="dmz"))
+    ('unknown', 'none')
+    """
+    if zone.sl_target is None:
+        return "none"
+    if zone.sl_achieved is None:
+        return "unknown"
+    gap = zone.sl_target - zone.sl_achieved
+    return "0" if gap <= 0 else "1" if gap == 1 else "2+"
+
+
+def _sl(value: int | None) -> str:
+    return "?" if value is None else str(value)
+
+
+def _zone_title(zone: Zone, assets: int, exposure: int | None) -> str:
+    level = "unknown" if zone.purdue_level is None else f"{zone.purdue_level:g}"
+    lines = [
+        zone.name,
+        f"id: {zone.id} · kind: {zone.kind} · Purdue level: {level}",
+        f"SL-T {_sl(zone.sl_target)} · SL-A {_sl(zone.sl_achieved)}: {SL_GAPS[sl_gap(zone)][0]}",
+        f"exposure: {'?' if exposure is None else exposure} · assets: {assets}",
+        f"owner: {zone.owner or 'none named'}",
+    ]
+    if zone.vlans:
+        lines.append("VLANs: " + ", ".join(str(v) for v in zone.vlans))
+    if zone.subnets:
+        lines.append("subnets: " + ", ".join(zone.subnets))
+    return plain_text("\n".join(lines))
+
+
+def _conduit_title(c: Conduit) -> str:
+    a, b = c.zones
+    arrow = {"forward": f"{a} → {b}", "reverse": f"{b} → {a}"}.get(c.direction, f"{a} ↔ {b}")
+    lines = [c.name or c.id, f"conduit {c.id}: {arrow}" + (" (one-way gateway)" if c.one_way else "")]
+    lines.append("approved" if c.approved else "NOT APPROVED (exists but not released)")
+    if c.protocols:
+        lines.append("protocols: " + ", ".join(c.protocols))
+    lines.append(f"SL-T {_sl(c.sl_target)}")
+    if c.boundary_devices:
+        lines.append("boundary devices: " + ", ".join(c.boundary_devices))
+    return plain_text("\n".join(lines))
+
+
+def zone_network_html(plant: Plant) -> str:
+    """A self-contained HTML page drawing the plant's zones and conduits with vis-network.
+
+    A node is a zone (box, labelled with its name and kind, coloured by :func:`sl_gap`); rows
+    by Purdue level (5 on top, unknown at the bottom), zones side by side by id. An edge is a
+    conduit between its two zones with arrows in the directions it allows (``both``: both
+    ways); unapproved conduits are dashed and labelled "unapproved", one-way gateways thick,
+    blue and labelled "one-way". Parallel conduits are drawn as separate curves. Positions
+    come from Python, so the same plant is drawn the same way every time.
+
+    Raises
+    ------
+    RuntimeError
+        If the page would still load anything from another host (a changed pyvis template).
+    """
+    exposure = zone_exposure(plant)
+    count: dict[str, int] = {}
+    for a in plant.assets:
+        if a.zone:
+            count[a.zone] = count.get(a.zone, 0) + 1
+    rows: dict[float, list[Zone]] = {}
+    for z in _zone_order(plant.zones):
+        rows.setdefault(z.purdue_level if z.purdue_level is not None else -1, []).append(z)
+    widest = max((len(r) for r in rows.values()), default=1)
+    nodes = []
+    row_of: dict[str, int] = {}
+    for y, level in enumerate(sorted(rows, reverse=True)):
+        members = rows[level]
+        offset = (widest - len(members)) * _ZONE_COL_PX // 2  # centre each row...
+        if len(members) < widest:  # ...shifted left and right in turn, so conduits that skip rows
+            offset += (1 if y % 2 else -1) * _ZONE_COL_PX // 3  # do not run through the zones between
+        for x, z in enumerate(members):
+            row_of[z.id] = y
+            gap = sl_gap(z)
+            name = z.name if len(z.name) <= _LABEL_MAX else z.name[: _LABEL_MAX - 1] + "…"
+            nodes.append({
+                "id": z.id,
+                "label": plain_text(f"{name}\n{z.kind} · SL-T {_sl(z.sl_target)} / SL-A {_sl(z.sl_achieved)}"),
+                "title": _zone_title(z, count.get(z.id, 0), exposure.get(z.id)),
+                "shape": "box",
+                "color": {"background": SL_GAPS[gap][1], "border": "#424242"},
+                "borderWidth": 1,
+                "x": offset + x * _ZONE_COL_PX, "y": y * _ZONE_ROW_PX, "physics": False,
+            })
+    known = {z.id for z in plant.zones}
+    seen_pairs: dict[frozenset[str], int] = {}
+    edges = []
+    for c in sorted(plant.conduits, key=lambda c: c.id):
+        a, b = c.zones
+        if a not in known or b not in known or a == b:
+            continue
+        labels = [text for flag, text in ((c.one_way, "one-way"), (not c.approved, "unapproved")) if flag]
+        edge = {
+            "id": c.id, "from": a, "to": b,
+            "arrows": {"forward": "to", "reverse": "from"}.get(c.direction, "to, from"),
+            "title": _conduit_title(c),
+            "color": _ONE_WAY_COLOUR if c.one_way else _CONDUIT_COLOUR if c.approved else _UNAPPROVED_COLOUR,
+            "width": 4 if c.one_way else 2,
+            "dashes": not c.approved,
+        }
+        if labels:
+            edge["label"] = " · ".join(labels)
+        pair = frozenset((a, b))
+        k = seen_pairs.get(pair, 0)
+        seen_pairs[pair] = k + 1
+        if k:  # a second conduit between the same zones: a curve beside the first
+            edge["smooth"] = {"enabled": True, "type": "curvedCW" if k % 2 else "curvedCCW",
+                              "roundness": 0.2 * ((k + 1) // 2)}
+        elif abs(row_of[a] - row_of[b]) > 1:  # skips a row: bend it around the zones in between
+            edge["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": 0.25}
+        edges.append(edge)
+
+    net = Network(height=f"{_HEIGHT_PX}px", width="100%", directed=True, cdn_resources="in_line")
+    net.nodes = nodes
+    net.edges = edges
+    net.node_ids = [n["id"] for n in nodes]
+    # Options are constants only: pyvis inserts them into the page unescaped.
+    net.options = {
+        "physics": {"enabled": False},
+        "interaction": {"hover": True, "tooltipDelay": 120},
+        "edges": {"smooth": False, "font": {"size": 12, "align": "horizontal", "background": "#FFFFFF"},
+                  "arrows": {"to": {"scaleFactor": 0.7}, "from": {"scaleFactor": 0.7}}},
+        "nodes": {"font": {"size": 14}, "margin": 10},
+        "layout": {"improvedLayout": False, "randomSeed": 7},
+    }
+    return _page(net)
