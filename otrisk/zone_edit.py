@@ -46,7 +46,6 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +53,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from otrisk.cells import cell_number as _number
+from otrisk.cells import cell_text as _text
+from otrisk.cells import is_missing as _missing
 from otrisk.errors import OtriskError, shown_value
 from otrisk.models import AcceptedFinding, Conduit, Plant, Zone, reference_problems
 from otrisk.zones import OUTSIDE, reach_sets, zone_exposure, zone_graph
@@ -177,34 +179,10 @@ def conduit_rows(plant: Plant) -> list[dict[str, Any]]:
     return rows
 
 
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def _text(value: Any) -> str | None:
-    if _missing(value):
-        return None
-    text = str(value).strip()
-    return text or None
 
 
-def _number(value: Any) -> Any:
-    """A cell as a number: None when empty, int for whole numbers; anything else as given,
-    so validation names it."""
-    if _missing(value) or isinstance(value, bool):
-        return None if _missing(value) else value
-    if isinstance(value, str):
-        value = value.strip()
-        if not value:
-            return None
-        try:
-            value = float(value)
-        except ValueError:
-            return value
-    if isinstance(value, (int, float)):
-        number = float(value)
-        return int(number) if number.is_integer() else number
-    return value
 
 
 def _int_or_text(token: str) -> int | str:

@@ -10,7 +10,6 @@ when its id is changed.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +18,8 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
+from otrisk.cells import cell_number
+from otrisk.cells import cell_text as _text
 from otrisk.errors import shown_value
 from otrisk.models import AXES, Asset, AssetType, Plant, reference_problems
 
@@ -105,37 +106,10 @@ def column_config(plant: Plant) -> dict[str, Any]:
     return config
 
 
-def _is_missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float) and math.isnan(value)
 
 
-def _text(value: Any) -> str | None:
-    if _is_missing(value):
-        return None
-    text = str(value).strip()
-    return text or None
 
 
-def cell_number(value: Any) -> Any:
-    """An editor cell as a number: None when empty, an int for whole numbers, anything else as
-    given so validation names it (ratings here, maturity levels on the Progress page)."""
-    if _is_missing(value):
-        return None
-    if isinstance(value, str):
-        value = value.strip()
-        if not value:
-            return None
-        try:
-            value = float(value)
-        except ValueError:
-            return value
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return value
-    return int(number) if number.is_integer() else number
 
 
 def _row_data(row: pd.Series, original: Asset | None) -> dict[str, Any]:
