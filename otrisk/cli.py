@@ -44,8 +44,8 @@ def _say(message: str) -> None:
 
 
 def _print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
+    # One write: json.dump streams millions of small writes (29k findings: ~4 million, most of the time)
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 # --- validate ---------------------------------------------------------------------------
