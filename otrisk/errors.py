@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
-    "shown_value",
+    "shown_value", "pydantic_message",
     "OtriskError",
     "PlantFileError",
     "Problem",
@@ -51,6 +51,17 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
         return f"{where}: {self.key}: {self.message}{shown_value(self.value)}"
+
+
+def pydantic_message(err) -> str:
+    """A pydantic validation error entry as a short lower-case message ("required: fill it in"
+    for a missing value; the "Value error, " prefix dropped)."""
+    if err["type"] == "missing":
+        return "required: fill it in"
+    msg = str(err["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        msg = msg.removeprefix(prefix)
+    return msg[0].lower() + msg[1:] if msg else str(err["type"])
 
 
 def shown_value(value: object, limit: int = 80) -> str:

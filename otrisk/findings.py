@@ -22,16 +22,20 @@ Contract:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from otrisk.models import AXES, AcceptedFinding
+from pydantic import ValidationError
+
+from otrisk.errors import OtriskError, pydantic_message, shown_value
+from otrisk.models import AXES, AcceptedFinding, Plant
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from otrisk.impact import AssetImpact
 
-__all__ = ["NO_IMPACT", "Finding", "FindingsReport", "Rule", "SortedIds", "max_axes", "triage_findings", "worst_of"]
+__all__ = ["NO_IMPACT", "Finding", "FindingsReport", "Rule", "SortedIds", "max_axes", "triage_findings", "worst_of",
+           "AcceptanceError", "accept_finding", "unaccept_finding"]
 
 #: ``worst_effective`` when nothing is known.
 NO_IMPACT: Mapping[str, None] = {axis: None for axis in AXES}
@@ -284,3 +288,65 @@ def worst_of(impacts: Mapping[str, AssetImpact], assets: Iterable[str]) -> dict[
         ``{"production": 1..5 | None, "safety": …, "delivery": …}``.
     """
     return max_axes(*(impacts[a].effective for a in assets if a in impacts))
+
+
+# --- accepting a finding (the plant file's accepted_findings) ------------------------------
+class AcceptanceError(OtriskError):
+    """Accepting a finding was refused; ``problems`` lists every reason as ``field: message``."""
+
+    def __init__(self, problems: Sequence[str]):
+        self.problems = list(problems)
+        n = len(self.problems)
+        super().__init__(f"Not accepted: {n} problem{'s' if n != 1 else ''}: " + "; ".join(self.problems))
+
+
+def accept_finding(plant: Plant, finding_id: str, *, justification: str | None, accepted_by: str | None,
+                   review_by: dt.date | None, as_of: dt.date) -> Plant:
+    """``plant`` with finding ``finding_id`` accepted until ``review_by`` (an earlier acceptance
+    of the same id, e.g. an expired one, is replaced in its place).
+
+    Raises
+    ------
+    AcceptanceError
+        Naming every problem: justification or accepted by empty, review_by missing or not
+        after ``as_of``, an id that is not ``rule@subject``, a text too long.
+    """
+    problems: list[str] = []
+    data = {"id": finding_id, "justification": (justification or "").strip(),
+            "accepted_by": (accepted_by or "").strip(), "review_by": review_by}
+    for key in ("justification", "accepted_by"):
+        if not data[key]:
+            problems.append(f"{key}: required: fill it in")
+    if review_by is None:
+        problems.append("review_by: required: pick the date the acceptance is reviewed by")
+    elif review_by <= as_of:
+        shown = shown_value(review_by.isoformat())
+        problems.append(f"review_by: must be after the as-of day {as_of.isoformat()}{shown}")
+    if not problems:
+        try:
+            accepted = AcceptedFinding.model_validate(data)
+        except ValidationError as exc:
+            for e in exc.errors():
+                key = str(e["loc"][0]) if e["loc"] else "id"
+                problems.append(f"{key}: {pydantic_message(e)}{shown_value(data.get(key))}")
+    if problems:
+        raise AcceptanceError(problems)
+    found = [f.id for f in plant.accepted_findings]
+    if finding_id in found:
+        items = [accepted if f.id == finding_id else f for f in plant.accepted_findings]
+    else:
+        items = [*plant.accepted_findings, accepted]
+    return plant.model_copy(update={"accepted_findings": items})
+
+
+def unaccept_finding(plant: Plant, finding_id: str) -> Plant:
+    """``plant`` without the acceptance of ``finding_id`` (the finding is open again).
+
+    Raises
+    ------
+    OtriskError
+        When ``finding_id`` is not accepted.
+    """
+    if finding_id not in {f.id for f in plant.accepted_findings}:
+        raise OtriskError(f"finding {finding_id} is not accepted: nothing to take back")
+    return plant.model_copy(update={"accepted_findings": [f for f in plant.accepted_findings if f.id != finding_id]})

@@ -45,7 +45,6 @@ Examples
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -56,14 +55,13 @@ from pydantic import ValidationError
 from otrisk.cells import cell_number as _number
 from otrisk.cells import cell_text as _text
 from otrisk.cells import is_missing as _missing
-from otrisk.errors import OtriskError, shown_value
+from otrisk.errors import OtriskError, pydantic_message, shown_value
 from otrisk.models import AcceptedFinding, Conduit, Plant, Zone, reference_problems
-from otrisk.zones import OUTSIDE, reach_sets, zone_exposure, zone_graph
 
 __all__ = [
     "ZONE_COLUMNS", "CONDUIT_COLUMNS", "ORIGIN", "TableProblem", "ZoneEditResult", "ZoneReferences",
-    "ZoneInUseError", "AcceptanceError", "zone_rows", "conduit_rows", "zone_references", "rename_zone",
-    "rename_conduit", "delete_zone", "apply_edits", "exposure_reasons", "accept_finding", "unaccept_finding",
+    "ZoneInUseError", "zone_rows", "conduit_rows", "zone_references", "rename_zone",
+    "rename_conduit", "delete_zone", "apply_edits",
 ]
 
 ZONE_COLUMNS = ("id", "name", "kind", "purdue_level", "sl_target", "sl_achieved", "owner", "vlans",
@@ -137,15 +135,6 @@ class ZoneInUseError(OtriskError):
         self.zone = zone
         self.references = references
         super().__init__(_in_use_message(zone, references))
-
-
-class AcceptanceError(OtriskError):
-    """Accepting a finding was refused; ``problems`` lists every reason as ``field: message``."""
-
-    def __init__(self, problems: Sequence[str]):
-        self.problems = list(problems)
-        n = len(self.problems)
-        super().__init__(f"Not accepted: {n} problem{'s' if n != 1 else ''}: " + "; ".join(self.problems))
 
 
 # --- rows ---------------------------------------------------------------------------------
@@ -254,13 +243,7 @@ def _conduit_data(row: Mapping[str, Any], original: Conduit | None, zones: list[
     return data
 
 
-def _message(err: Mapping[str, Any]) -> str:
-    if err["type"] == "missing":
-        return "required: fill it in"
-    msg = str(err["msg"])
-    for prefix in ("Value error, ", "Assertion failed, "):
-        msg = msg.removeprefix(prefix)
-    return msg[0].lower() + msg[1:] if msg else str(err["type"])
+_message = pydantic_message
 
 
 def _zone_column(loc: tuple[Any, ...]) -> str:
@@ -639,122 +622,3 @@ def apply_edits(base: Plant, zones: Sequence[Mapping[str, Any]],
 def _column_rank(p: TableProblem) -> int:
     columns = ZONE_COLUMNS if p.table == "zones" else CONDUIT_COLUMNS
     return columns.index(p.column) if p.column in columns else 99
-
-
-# --- exposure explained -----------------------------------------------------------------------
-
-def exposure_reasons(plant: Plant, *, shown: int = 5) -> dict[str, tuple[int, str]]:
-    """``{zone id: (exposure 0..3, why)}``: :func:`otrisk.zones.zone_exposure` with the zones
-    behind each value (DESIGN.md "Exposure").
-
-    Examples
-    --------
-    >>> from otrisk.plantfile import loads_plant
-    >>> p = loads_plant('''format: otrisk/v1
-    ... site: {name: T}
-    ... zones:
-    ...   - {id: vendor, name: Vendor, kind: external}
-    ...   - {id: office, name: Office, kind: enterprise}
-    ...   - {id: dmz, name: DMZ, kind: dmz}
-    ...   - {id: cell, name: Cell, kind: control}
-    ...   - {id: sis, name: SIS, kind: safety}
-    ... conduits:
-    ...   - {id: c1, zones: [office, dmz], direction: forward}
-    ...   - {id: c2, zones: [vendor, cell], direction: forward}
-    ...   - {id: c3, zones: [sis, dmz], direction: forward}
-    ... ''')
-    >>> for zone, (value, why) in exposure_reasons(p).items():
-    ...     print(zone, value, why)
-    vendor 3 kind external: outside the plant's control
-    office 0 no other zone reaches it
-    dmz 2 reachable from enterprise zone office
-    cell 3 reachable from external or remote-access zone vendor
-    sis 0 no other zone reaches it
-    """
-    exposure = zone_exposure(plant)
-    reach = reach_sets(zone_graph(plant))
-    kinds = {z.id: z.kind for z in plant.zones}
-    reached_by: dict[str, list[str]] = {z: [] for z in reach}
-    for start in sorted(reach):
-        for z in reach[start]:
-            reached_by[z].append(start)
-
-    def few(ids: list[str]) -> str:
-        more = f" +{len(ids) - shown} more" if len(ids) > shown else ""
-        return ", ".join(ids[:shown]) + more
-
-    def zones_word(ids: list[str]) -> str:
-        return "zone" if len(ids) == 1 else "zones"
-
-    out: dict[str, tuple[int, str]] = {}
-    for z in plant.zones:
-        value = exposure[z.id]
-        by = reached_by.get(z.id, [])
-        if z.kind in OUTSIDE:
-            why = f"kind {z.kind}: outside the plant's control"
-        elif value == 3:
-            outside = [y for y in by if kinds[y] in OUTSIDE]
-            why = f"reachable from external or remote-access {zones_word(outside)} {few(outside)}"
-        elif value == 2:
-            enterprise = [y for y in by if kinds[y] == "enterprise"]
-            why = f"reachable from enterprise {zones_word(enterprise)} {few(enterprise)}"
-        elif value == 1:
-            why = f"reached from {few(by)} (no outside or enterprise zone reaches it)"
-        else:
-            why = "no other zone reaches it"
-        out[z.id] = (value, why)
-    return out
-
-
-# --- accepted findings ------------------------------------------------------------------------
-
-def accept_finding(plant: Plant, finding_id: str, *, justification: str | None, accepted_by: str | None,
-                   review_by: dt.date | None, as_of: dt.date) -> Plant:
-    """``plant`` with finding ``finding_id`` accepted until ``review_by`` (an earlier acceptance
-    of the same id, e.g. an expired one, is replaced in its place).
-
-    Raises
-    ------
-    AcceptanceError
-        Naming every problem: justification or accepted by empty, review_by missing or not
-        after ``as_of``, an id that is not ``rule@subject``, a text too long.
-    """
-    problems: list[str] = []
-    data = {"id": finding_id, "justification": (justification or "").strip(),
-            "accepted_by": (accepted_by or "").strip(), "review_by": review_by}
-    for key in ("justification", "accepted_by"):
-        if not data[key]:
-            problems.append(f"{key}: required: fill it in")
-    if review_by is None:
-        problems.append("review_by: required: pick the date the acceptance is reviewed by")
-    elif review_by <= as_of:
-        shown = shown_value(review_by.isoformat())
-        problems.append(f"review_by: must be after the as-of day {as_of.isoformat()}{shown}")
-    if not problems:
-        try:
-            accepted = AcceptedFinding.model_validate(data)
-        except ValidationError as exc:
-            for e in exc.errors():
-                key = _zone_column(e["loc"])
-                problems.append(f"{key}: {_message(e)}{shown_value(_text(data.get(key)))}")
-    if problems:
-        raise AcceptanceError(problems)
-    found = [f.id for f in plant.accepted_findings]
-    if finding_id in found:
-        items = [accepted if f.id == finding_id else f for f in plant.accepted_findings]
-    else:
-        items = [*plant.accepted_findings, accepted]
-    return plant.model_copy(update={"accepted_findings": items})
-
-
-def unaccept_finding(plant: Plant, finding_id: str) -> Plant:
-    """``plant`` without the acceptance of ``finding_id`` (the finding is open again).
-
-    Raises
-    ------
-    OtriskError
-        When ``finding_id`` is not accepted.
-    """
-    if finding_id not in {f.id for f in plant.accepted_findings}:
-        raise OtriskError(f"finding {finding_id} is not accepted: nothing to take back")
-    return plant.model_copy(update={"accepted_findings": [f for f in plant.accepted_findings if f.id != finding_id]})

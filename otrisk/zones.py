@@ -27,7 +27,7 @@ from otrisk.errors import OtriskError
 from otrisk.models import Conduit, Plant
 
 __all__ = ["OUTSIDE", "zone_graph", "conduit_edges", "reach_sets", "reachable", "Reach", "reach",
-           "zone_exposure", "asset_exposure"]
+           "zone_exposure", "asset_exposure", "exposure_reasons"]
 
 #: Zone kinds outside the plant's control: exposure 3 for them and what they reach.
 OUTSIDE = frozenset({"external", "remote_access"})
@@ -237,3 +237,66 @@ def asset_exposure(plant: Plant) -> dict[str, int | None]:
     """``{asset id: exposure of its zone, or None without a zone}`` (DESIGN.md)."""
     zones = zone_exposure(plant)
     return {a.id: zones.get(a.zone) if a.zone else None for a in plant.assets}
+
+
+def exposure_reasons(plant: Plant, *, shown: int = 5) -> dict[str, tuple[int, str]]:
+    """``{zone id: (exposure 0..3, why)}``: :func:`otrisk.zones.zone_exposure` with the zones
+    behind each value (DESIGN.md "Exposure").
+
+    Examples
+    --------
+    >>> from otrisk.plantfile import loads_plant
+    >>> p = loads_plant('''format: otrisk/v1
+    ... site: {name: T}
+    ... zones:
+    ...   - {id: vendor, name: Vendor, kind: external}
+    ...   - {id: office, name: Office, kind: enterprise}
+    ...   - {id: dmz, name: DMZ, kind: dmz}
+    ...   - {id: cell, name: Cell, kind: control}
+    ...   - {id: sis, name: SIS, kind: safety}
+    ... conduits:
+    ...   - {id: c1, zones: [office, dmz], direction: forward}
+    ...   - {id: c2, zones: [vendor, cell], direction: forward}
+    ...   - {id: c3, zones: [sis, dmz], direction: forward}
+    ... ''')
+    >>> for zone, (value, why) in exposure_reasons(p).items():
+    ...     print(zone, value, why)
+    vendor 3 kind external: outside the plant's control
+    office 0 no other zone reaches it
+    dmz 2 reachable from enterprise zone office
+    cell 3 reachable from external or remote-access zone vendor
+    sis 0 no other zone reaches it
+    """
+    exposure = zone_exposure(plant)
+    reach = reach_sets(zone_graph(plant))
+    kinds = {z.id: z.kind for z in plant.zones}
+    reached_by: dict[str, list[str]] = {z: [] for z in reach}
+    for start in sorted(reach):
+        for z in reach[start]:
+            reached_by[z].append(start)
+
+    def few(ids: list[str]) -> str:
+        more = f" +{len(ids) - shown} more" if len(ids) > shown else ""
+        return ", ".join(ids[:shown]) + more
+
+    def zones_word(ids: list[str]) -> str:
+        return "zone" if len(ids) == 1 else "zones"
+
+    out: dict[str, tuple[int, str]] = {}
+    for z in plant.zones:
+        value = exposure[z.id]
+        by = reached_by.get(z.id, [])
+        if z.kind in OUTSIDE:
+            why = f"kind {z.kind}: outside the plant's control"
+        elif value == 3:
+            outside = [y for y in by if kinds[y] in OUTSIDE]
+            why = f"reachable from external or remote-access {zones_word(outside)} {few(outside)}"
+        elif value == 2:
+            enterprise = [y for y in by if kinds[y] == "enterprise"]
+            why = f"reachable from enterprise {zones_word(enterprise)} {few(enterprise)}"
+        elif value == 1:
+            why = f"reached from {few(by)} (no outside or enterprise zone reaches it)"
+        else:
+            why = "no other zone reaches it"
+        out[z.id] = (value, why)
+    return out

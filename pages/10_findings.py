@@ -21,7 +21,7 @@ from otrisk.ui.zone_ui import (
     findings_style,
     stale_frame,
 )
-from otrisk.zone_edit import AcceptanceError, accept_finding, unaccept_finding
+from otrisk.findings import AcceptanceError, accept_finding, unaccept_finding
 
 ctx = setup_page("Findings", "🚩")
 ss = st.session_state

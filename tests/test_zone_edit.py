@@ -7,18 +7,16 @@ import datetime as dt
 import pytest
 
 from otrisk.errors import OtriskError
+from otrisk.findings import AcceptanceError, accept_finding, unaccept_finding
 from otrisk.plantfile import dumps_plant, loads_plant
 from otrisk.zone_edit import (
     ORIGIN,
-    AcceptanceError,
     ZoneInUseError,
-    accept_finding,
     apply_edits,
     conduit_rows,
     delete_zone,
     rename_conduit,
     rename_zone,
-    unaccept_finding,
     zone_references,
     zone_rows,
 )

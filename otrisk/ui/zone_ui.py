@@ -26,10 +26,9 @@ from otrisk.zone_edit import (
     ZONE_COLUMNS,
     TableProblem,
     conduit_rows,
-    exposure_reasons,
     zone_rows,
 )
-from otrisk.zones import reach
+from otrisk.zones import exposure_reasons, reach
 
 __all__ = [
     "STATUSES", "zones_frame", "conduits_frame", "zone_column_config", "conduit_column_config", "records",
