@@ -281,6 +281,37 @@ def _machine_evidence(url: str) -> list:
         engine.dispose()
 
 
+# --- config-diff ------------------------------------------------------------------------
+
+def _config_diff_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("plant", help="plant file (otrisk/v1 YAML)")
+    p.add_argument("baseline", help="baseline switch configuration: a file or a folder (one file per device)")
+    p.add_argument("current", help="current switch configuration: a file or a folder")
+    p.add_argument("--json", action="store_true", help="print the diff as JSON (DESIGN.md shape)")
+
+
+def _config_diff(args: argparse.Namespace) -> int:
+    from otrisk.crossings import config_diff
+    from otrisk.plantfile import load_plant
+
+    result = config_diff(load_plant(args.plant), args.baseline, args.current)
+    if args.json:
+        _print_json(result)
+    else:
+        for c in result["changed_ports"]:
+            print(f"changed port {c['device']} {c['port']}")
+        for c in result["other_changes"]:
+            print(f"changed {c['device']}: {c['text']}")
+        for a, b in result["new_zone_pairs"]:
+            print(f"new zone pair {a} <-> {b}")
+        for f in result["findings"]:
+            print(f"{f['id']}  [{axes_text(f['worst_effective'])}]  {f['message']}")
+        _say(f"{_count(len(result['changed_ports']), 'changed port')}, "
+             f"{_count(len(result['other_changes']), 'other change')}, "
+             f"{_count(len(result['new_zone_pairs']), 'new zone pair')}, {_count(len(result['findings']), 'finding')}")
+    return EXIT_FOUND if result["findings"] else EXIT_OK
+
+
 COMMANDS: list[Command] = [
     Command("validate", "check a plant file; print every problem as file:line: key: message",
             _validate_args, _validate),
@@ -294,6 +325,8 @@ COMMANDS: list[Command] = [
             _import_args, _import_graph),
     Command("readiness", "IEC 62443-2-1 program map: maturity, evidence, paper compliance, strengthen first",
             _readiness_args, _readiness),
+    Command("config-diff", "compare two switch configurations; new zone pairs and changes outside the "
+            "change windows are findings (exit 1 if any)", _config_diff_args, _config_diff),
 ]
 
 

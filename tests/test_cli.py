@@ -328,3 +328,57 @@ def test_rules_exit_codes_json_and_acceptance(tmp_path, capsys):
     assert main(["rules", str(clean), "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {"findings": []}
     assert main(["rules", str(tmp_path / "missing.yaml"), "--json"]) == 2
+
+
+CONFIG_DIFF_PLANT = """format: otrisk/v1
+site: {name: T, timezone: Europe/Berlin}
+zones:
+  - {id: cell, name: Cell, kind: control, vlans: [10]}
+  - {id: office, name: Office, kind: enterprise, vlans: [20]}
+conduits:
+  - {id: c-ok, zones: [cell, office]}
+assets:
+  - {id: plc, name: PLC, type: plc, zone: cell, switch_port: "sw1:Gi1/0/1", impact: {production: 3}}
+"""
+
+
+def test_config_diff_json_shape_and_exit_codes(tmp_path, capsys):
+    plant = tmp_path / "plant.yaml"
+    plant.write_text(CONFIG_DIFF_PLANT, encoding="utf-8")
+    base = tmp_path / "base.cfg"
+    base.write_text("hostname SW1\ninterface GigabitEthernet1/0/1\n switchport access vlan 10\n", encoding="utf-8")
+    same = tmp_path / "same"
+    same.mkdir()
+    (same / "sw1.cfg").write_text("hostname sw1\ninterface Gi1/0/1\n switchport access vlan 10\n", encoding="utf-8")
+    assert main(["config-diff", str(plant), str(base), str(same), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"changed_ports": [], "other_changes": [], "new_zone_pairs": [],
+                                                   "findings": []}
+
+    moved = tmp_path / "moved.cfg"
+    moved.write_text("hostname SW1\ninterface GigabitEthernet1/0/1\n switchport access vlan 20\n", encoding="utf-8")
+    assert main(["config-diff", str(plant), str(base), str(moved), "--json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert list(doc) == ["changed_ports", "other_changes", "new_zone_pairs", "findings"]
+    assert [(c["device"], c["port"], c["before"]["access_vlan"], c["after"]["access_vlan"])
+            for c in doc["changed_ports"]] == [("SW1", "GigabitEthernet1/0/1", 10, 20)]
+    assert doc["new_zone_pairs"] == [["cell", "office"]]
+    [f] = doc["findings"]
+    assert list(f)[:6] == ["id", "rule", "zones", "assets", "worst_effective", "message"]
+    assert f["id"] == "switch-zone-crossing@cell->office" and f["assets"] == ["plc"]
+    assert f["worst_effective"] == {"production": 3, "safety": None, "delivery": None}
+    assert f["conduit"] == {"id": "c-ok", "status": "bypasses_approved"}
+    assert f["via"] == [{"rule": "i", "device": "SW1", "ports": ["GigabitEthernet1/0/1"], "assets": ["plc"]}]
+
+    assert main(["config-diff", str(plant), str(base), str(moved)]) == 1
+    out = capsys.readouterr()
+    assert "changed port SW1 GigabitEthernet1/0/1" in out.out and "new zone pair cell <-> office" in out.out
+    assert out.out.splitlines()[-1].startswith("switch-zone-crossing@cell->office  [3/?/?]")
+    assert "1 changed port, 0 other changes, 1 new zone pair, 1 finding" in out.err
+
+    binary = tmp_path / "broken.cfg"
+    binary.write_bytes(b"hostname SW1\x00\x01")
+    assert main(["config-diff", str(plant), str(base), str(binary), "--json"]) == 2
+    out = capsys.readouterr()
+    assert out.out == "" and f"{binary}: is a binary file" in out.err
+    assert main(["config-diff", str(plant), str(base), str(tmp_path / "missing"), "--json"]) == 2
+    assert "no such file or folder" in capsys.readouterr().err
