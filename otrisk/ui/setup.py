@@ -148,6 +148,7 @@ PAGES = (
     ("pages/8_progress.py", "Progress", "📈"),
     ("pages/9_zones_and_conduits.py", "Zones and conduits", "🧱"),
     ("pages/10_findings.py", "Findings", "🚩"),
+    ("pages/11_configs.py", "Switch configs", "🔀"),
 )
 
 
