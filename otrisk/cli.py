@@ -223,7 +223,7 @@ def _readiness(args: argparse.Namespace) -> int:
     from otrisk.readiness import readiness
 
     plant = load_plant(args.plant)
-    machine = _machine_evidence(args.db) if args.db else []
+    machine = _machine_evidence(args.db, plant) if args.db else []
     report = readiness(plant, as_of=args.as_of or today_utc(), machine_evidence=machine)
     for warning in report.warnings:
         _say(f"{args.plant}: warning: {warning}")
@@ -261,7 +261,7 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
         print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
 
 
-def _machine_evidence(url: str) -> list:
+def _machine_evidence(url: str, plant: Any = None) -> list:
     from sqlalchemy.engine import make_url
 
     from otrisk import db
@@ -276,7 +276,7 @@ def _machine_evidence(url: str) -> list:
         raise OtriskError(f"--db: no such SQLite file: {database}")  # never create one by reading
     engine = db.make_engine(url)
     try:
-        return db.machine_evidence(engine)
+        return db.machine_evidence(engine, plant)
     finally:
         engine.dispose()
 
@@ -312,6 +312,69 @@ def _config_diff(args: argparse.Namespace) -> int:
     return EXIT_FOUND if result["findings"] else EXIT_OK
 
 
+# --- configs ----------------------------------------------------------------------------
+
+def _configs_args(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(dest="configs_command", metavar="ACTION", required=True)
+    imp = sub.add_parser("import", help="store every configuration file of a folder (or one file) as versions")
+    imp.add_argument("path", metavar="DIR_OR_FILE", help="a configuration file or a folder (one file per device)")
+    lst = sub.add_parser("list", help="list the devices of the store with their versions and baselines")
+    lst.add_argument("--json", action="store_true", help="print the devices as JSON")
+    for q in (imp, lst):
+        q.add_argument("--db", metavar="URL", required=True,
+                       help="the otrisk database (created or upgraded when needed)")
+
+
+def _configs(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from otrisk import configstore, db
+
+    files: list[tuple[str, bytes]] = []
+    if args.configs_command == "import":
+        path = Path(args.path)
+        if path.is_dir():
+            paths = sorted(f for f in path.iterdir() if f.is_file() and not f.name.startswith("."))
+            if not paths:
+                raise OtriskError(f"{path}: folder holds no configuration files")
+        elif path.is_file():
+            paths = [path]
+        else:
+            raise OtriskError(f"{path}: no such file or folder")
+        for f in paths:
+            try:
+                files.append((f.name, f.read_bytes()))
+            except OSError as exc:
+                raise OtriskError(f"{f}: cannot read: {exc.strerror or exc}") from None
+    engine = db.make_engine(args.db)
+    try:
+        db.init_db(engine, seed_demo=False)
+        if args.configs_command == "import":
+            for r in configstore.import_configs(engine, files):
+                state = f"new version {r.version.id}" if r.new else f"unchanged (version {r.version.id})"
+                print(f"{r.file_name}: {r.device}: {state}")
+            return EXIT_OK
+        summaries = configstore.devices(engine)
+    finally:
+        engine.dispose()
+
+    def version(v: Any) -> dict[str, Any] | None:
+        return None if v is None else {
+            "id": v.id, "file_name": v.file_name, "sha256": v.sha256, "size": v.size,
+            "imported_at": v.imported_at.isoformat(), "imported_by": v.imported_by,
+            "changed_at": v.changed_at.isoformat() if v.changed_at else None}
+
+    if args.json:
+        _print_json([{"device": s.device, "device_key": s.device_key, "versions": s.versions,
+                      "latest": version(s.latest), "baseline": version(s.baseline)} for s in summaries])
+        return EXIT_OK
+    rows = [(s.device, str(s.versions), str(s.latest.id), s.latest.imported_at.strftime("%Y-%m-%d %H:%M UTC"),
+             str(s.baseline.id) if s.baseline else "-") for s in summaries]
+    _table(("device", "versions", "latest", "imported", "baseline"), rows)
+    _say(f"{_count(len(summaries), 'device')}")
+    return EXIT_OK
+
+
 COMMANDS: list[Command] = [
     Command("validate", "check a plant file; print every problem as file:line: key: message",
             _validate_args, _validate),
@@ -327,6 +390,8 @@ COMMANDS: list[Command] = [
             _readiness_args, _readiness),
     Command("config-diff", "compare two switch configurations; new zone pairs and changes outside the "
             "change windows are findings (exit 1 if any)", _config_diff_args, _config_diff),
+    Command("configs", "switch configuration store: import versions from files, list devices and baselines",
+            _configs_args, _configs),
 ]
 
 

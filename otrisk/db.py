@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ from sqlmodel import SQLModel
 from otrisk.errors import StaleDataError, StorageError
 from otrisk.models import FORMAT, Evidence, Plant, Site, reference_problems
 from otrisk.settings import database_url, get_setting
-from otrisk.tables import PLANT_TABLES, ChangeLogRow, MetaRow, plant_from_rows, plant_rows
+from otrisk.tables import PLANT_TABLES, ChangeLogRow, ConfigVersionRow, MetaRow, plant_from_rows, plant_rows
 
 __all__ = [
     "ChangeLogEntry", "make_engine", "upgrade", "init_db", "load_plant_db", "save_plant_db",
@@ -234,14 +235,20 @@ def plant_revision(engine: Engine) -> int:
         return _revision(conn)
 
 
-def machine_evidence(engine: Engine) -> list[Evidence]:
+def machine_evidence(engine: Engine, plant: Plant | None = None) -> list[Evidence]:
     """Operational evidence the database holds beyond the plant file, for ``--db``.
 
     Machine-sourced history counts as fresh operational evidence (DESIGN.md, "Evidence
-    derived from the model"): imported switch configuration versions become one item per
-    switch (CM 1, NET 1) dated by their newest version. This schema revision holds no such
-    history yet (the switch-configuration import adds its table), so the list is empty; the
-    call still proves the database is a readable otrisk database.
+    derived from the model"): the imported switch configuration versions
+    (:mod:`otrisk.configstore`) become one ``operational`` item per device with versions,
+    id ``cfg-<device key made id-safe>``, elements ``CM 1`` and ``AVAIL 2``, collected on
+    the UTC date of the device's newest import.
+
+    ``covers`` are the assets of ``plant`` attached to that device: an asset whose
+    ``switch_port`` or an interface's ``switch_port`` ``"SWITCH:PORT"`` names the device
+    (switch part compared case-insensitively), and an asset whose id equals the device key.
+    A device with no such asset, and every device when ``plant`` is None, gives **no**
+    item: empty covers would mean the whole site, which one switch's backups do not show.
 
     Raises
     ------
@@ -249,14 +256,54 @@ def machine_evidence(engine: Engine) -> list[Evidence]:
         When the database cannot be read or is not an otrisk database.
     """
     try:
-        has_meta = inspect(engine).has_table(MetaRow.__tablename__)
+        inspector = inspect(engine)
+        has_meta = inspector.has_table(MetaRow.__tablename__)
+        has_configs = inspector.has_table("config_versions")
     except SQLAlchemyError as exc:
         raise StorageError(f"cannot read the database: {exc.__class__.__name__}: {exc}") from exc
     if not has_meta:
         raise StorageError(f"{engine.url.render_as_string(hide_password=True)} is not an otrisk database "
                            "(no otrisk tables); open it with the app once, or check the URL")
     plant_revision(engine)
-    return []
+    if plant is None or not has_configs:  # a database not yet upgraded holds no configurations
+        return []
+    from otrisk.configstore import devices
+
+    attached: dict[str, list[str]] = {}
+    for asset in plant.assets:
+        ports = [asset.switch_port, *(nic.switch_port for nic in asset.interfaces)]
+        for key in {p.partition(":")[0].strip().lower() for p in ports if p and ":" in p} | {asset.id.lower()}:
+            attached.setdefault(key, []).append(asset.id)
+    out: list[Evidence] = []
+    used: set[str] = set()
+    for summary in devices(engine):
+        covers = list(dict.fromkeys(attached.get(summary.device_key, [])))
+        if not covers:
+            continue
+        base = "cfg-" + (re.sub(r"[^a-z0-9._-]+", "-", summary.device_key).strip("-") or "device")
+        item_id, n = base[:120], 2
+        while item_id in used:
+            item_id, n = f"{base[:116]}-{n}", n + 1
+        used.add(item_id)
+        count = f"{summary.versions} version{'' if summary.versions == 1 else 's'}"
+        released = (f"baseline released {_released_on(engine, summary.baseline.id)}" if summary.baseline
+                    else "no baseline released")
+        out.append(Evidence.model_validate({
+            "id": item_id, "elements": ["CM 1", "AVAIL 2"], "kind": "operational",
+            "title": f"Configuration backups of {summary.device}: {count}, {released}",
+            "collected": summary.latest.imported_at.astimezone(dt.UTC).date(),
+            "covers": covers, "location": "otrisk configuration store",
+        }))
+    return out
+
+
+def _released_on(engine: Engine, version_id: int) -> str:
+    """The UTC date a version was released as baseline (``?`` when unknown)."""
+    with _reading(engine) as conn:
+        at = conn.execute(select(ConfigVersionRow.released_at).where(ConfigVersionRow.id == version_id)).scalar()
+    if at is None:
+        return "?"
+    return (at if at.tzinfo else at.replace(tzinfo=dt.UTC)).astimezone(dt.UTC).date().isoformat()
 
 
 def _stored_plant(conn: Connection) -> tuple[Plant | None, set[type[SQLModel]]]:

@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Column, DateTime, Text
+from sqlalchemy import CheckConstraint, Column, DateTime, Index, LargeBinary, Text, text
 from sqlmodel import Field, SQLModel
 
 from otrisk.models import FORMAT, Plant
@@ -35,7 +35,7 @@ __all__ = [
     "AssetRow", "AssetInterfaceRow", "AssetDependsOnRow", "AssetManagesRow",
     "EvidenceRow", "EvidenceElementRow", "EvidenceCoverRow",
     "AssessmentRow", "AssessmentEntryRow", "AcceptedFindingRow", "ActionRow", "ActionElementRow",
-    "PLANT_TABLES", "plant_rows", "plant_from_rows",
+    "PLANT_TABLES", "plant_rows", "plant_from_rows", "ConfigVersionRow",
 ]
 
 # Named constraints: Alembic's batch mode (SQLite) can only alter constraints that have names.
@@ -438,3 +438,29 @@ def plant_from_rows(rows: Mapping[type[SQLModel], Sequence[Any]]) -> Plant | Non
         "assessments": assessments, "accepted_findings": [_scalars(f) for f in get(AcceptedFindingRow)],
         "actions": actions,
     })
+
+
+class ConfigVersionRow(SQLModel, table=True):
+    """One imported switch configuration, byte for byte (not part of the plant).
+
+    ``device_key`` is the device id lower-cased (hostname, else file stem). At most one
+    version per device is the released baseline (a partial unique index);
+    ``released_at``/``released_by`` tell when that version was last released.
+    """
+
+    __tablename__ = "config_versions"
+    __table_args__ = (Index("uq_config_versions_baseline", "device_key", unique=True,
+                            sqlite_where=text("baseline"), postgresql_where=text("baseline")),)
+    id: int | None = Field(default=None, primary_key=True)
+    device: str
+    device_key: str = Field(index=True)
+    sha256: str
+    imported_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    imported_by: str
+    changed_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    file_name: str
+    size: int
+    baseline: bool = False
+    released_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    released_by: str | None = None
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
