@@ -150,3 +150,19 @@ def test_an_action_is_added_to_the_latest_save_and_keeps_it(engine):
     stored, revision = db.load_plant_db(engine)
     assert revision == 3 and [a.id for a in stored.actions] == ["act-vendor-ra", "act-event-1"]
     assert [e.who for e in db.change_log(engine, limit=2)] == [db.current_user(), "bob"]
+
+
+def test_program_map_counts_switch_config_history_as_operational_evidence(engine):
+    """Machine-sourced history counts (DESIGN.md): an imported switch configuration becomes a
+    fresh operational CM 1 / AVAIL 2 item covering the assets on that switch."""
+    from otrisk.configstore import import_configs
+    from test_page_configs import BASELINE
+
+    import_configs(engine, [("sw-brewhouse.cfg", BASELINE)], who="tester")
+    at = run(PROGRAM_MAP)  # as of today: the import is today, so fresh
+    at.selectbox(key="pm_element").set_value("CM").run()
+    at.selectbox(key="pm_sub").set_value("CM 1").run()
+    evidence = frame_with(at, "filed as").set_index("evidence")
+    assert evidence.loc["cfg-sw-brewhouse", "kind"] == "operational"
+    assert evidence.loc["cfg-sw-brewhouse", "status"] == "fresh"
+    assert evidence.loc["cfg-sw-brewhouse", "title"].startswith("Configuration backups of sw-brewhouse")

@@ -13,7 +13,8 @@ import datetime as dt
 
 import streamlit as st
 
-from otrisk import impact
+from otrisk import db, impact
+from otrisk.configstore import store_revision
 from otrisk.readiness import ReadinessReport, readiness
 from otrisk.models import Plant
 from otrisk.plantfile import dumps_plant
@@ -58,11 +59,14 @@ def plant_text(ctx: PageContext) -> str:
 
 
 @st.cache_data(max_entries=8, show_spinner="Computing the program map…")
-def _readiness(url: str, revision: int, as_of: dt.date, _plant: Plant) -> ReadinessReport:
-    return readiness(_plant, as_of=as_of, impacts=_analysis(url, revision, _plant))
+def _readiness(url: str, revision: int, store: int, as_of: dt.date, _plant: Plant, _engine) -> ReadinessReport:
+    return readiness(_plant, as_of=as_of, impacts=_analysis(url, revision, _plant),
+                     machine_evidence=db.machine_evidence(_engine, _plant))
 
 
 def readiness_report(ctx: PageContext, as_of: dt.date) -> ReadinessReport:
-    """The program map of the page's plant on ``as_of`` (cached per revision and day); the same
-    :func:`otrisk.readiness.readiness` that ``otrisk readiness`` prints."""
-    return _readiness(ctx.url, ctx.revision, as_of, ctx.plant)
+    """The program map of the page's plant on ``as_of``, with the machine-sourced evidence the
+    database holds (switch configuration versions), cached per plant revision, config-store
+    revision and day; the same :func:`otrisk.readiness.readiness` that ``otrisk readiness --db``
+    prints."""
+    return _readiness(ctx.url, ctx.revision, store_revision(ctx.engine), as_of, ctx.plant, ctx.engine)
