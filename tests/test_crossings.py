@@ -308,3 +308,76 @@ def test_in_change_window_grammar():
     assert not in_change_window(datetime(2026, 7, 11, 23, 0), ["Mon-Fri 22:00-24:00"])  # Saturday
     assert in_change_window(datetime(2026, 7, 13, 1, 0), ["Fri-Mon 00:00-02:00"])  # Monday, wrapped range
     assert not in_change_window(datetime(2026, 7, 4, 6, 0), ["Sat 22:00-06:00"])  # end excluded
+
+
+# --- the real Catalyst config (ciscoconfparse sample_04.ios), one change per crossing rule ---
+
+REAL_PLANT = """format: otrisk/v1
+site: {name: Real switch}
+zones:
+  - {id: office, name: Office, kind: enterprise, vlans: [100]}
+  - {id: cell, name: Cell, kind: control, vlans: [101]}
+  - {id: sis, name: SIS, kind: safety, vlans: [102]}
+conduits:
+  - {id: office-cell, zones: [office, cell], direction: forward}
+assets:
+  - {id: pc, name: PC, type: other, zone: office, switch_port: "Foo:Gi3/1", impact: {production: 1}}
+  - {id: plc, name: PLC, type: plc, zone: cell, switch_port: "Foo:Gi3/5", impact: {production: 5}}
+  - {id: sis1, name: SIS, type: sis, zone: sis, switch_port: "Foo:Gi3/9", impact: {safety: 5}}
+"""
+
+
+def _real(edit=None):
+    from conftest import realdata
+    from otrisk.configs import parse_config
+
+    # sample_04.ios (CRLF): hostname Foo; "interface GigabitEthernet3/5 / switchport access vlan 101",
+    # "interface GigabitEthernet3/9 / switchport access vlan 102", Gi3/1..3/4 in VLAN 100; no
+    # "ip routing"; one SVI: "interface Vlan1 / ip address 172.24.8.2 255.255.255.0"
+    text = realdata("ciscoconfparse/sample_04.ios").read_bytes().decode("utf-8")  # keep its CRLF
+    if edit:
+        text = edit(text)
+    return {"foo": parse_config(text, name="sample_04.ios")}
+
+
+def _swap(text: str, port: str, old: str, new: str) -> str:
+    head = f"interface {port}\r\n"
+    start = text.index(head)
+    end = text.index("!", start)
+    assert old in text[start:end]
+    return text[:start] + text[start:end].replace(old, new) + text[end:]
+
+
+def test_real_catalyst_config_one_change_per_crossing_rule():
+    plant = loads_plant(REAL_PLANT)
+    baseline = _real()
+    assert zone_pairs(plant, baseline) == {}  # each asset sits in a VLAN of its own zone
+
+    # (i) the PLC's port moved from VLAN 101 (cell) to 100 (office), around the approved conduit
+    moved = _real(lambda t: _swap(t, "GigabitEthernet3/5", "switchport access vlan 101", "switchport access vlan 100"))
+    [f] = crossing_findings(plant, baseline, moved)
+    assert (f.id, f.extra["conduit"]) == ("switch-zone-crossing@cell->office",
+                                          {"id": "office-cell", "status": "bypasses_approved"})
+    assert [(v["rule"], v["ports"]) for v in f.extra["via"]] == [("i", ["GigabitEthernet3/5"])]
+    assert f.worst_effective == {"production": 5, "safety": None, "delivery": None}
+
+    # (ii) the SIS port turned into a trunk carrying 101 (cell) and 102 (sis): no conduit at all
+    trunk = _real(lambda t: _swap(t, "GigabitEthernet3/9", " switchport access vlan 102",
+                                  " switchport mode trunk\r\n switchport trunk allowed vlan 101,102"))
+    [f] = crossing_findings(plant, baseline, trunk)
+    assert (f.id, f.extra["conduit"]["status"]) == ("switch-zone-crossing@cell->sis", "none")
+    assert {v["rule"] for v in f.extra["via"]} == {"i", "ii"}  # sis1 sits on a port carrying cell's VLAN too
+
+    # (iii) ip routing with SVIs in VLAN 100 and 101 and no access list; an access list stops it
+    svis = ("interface Vlan100\r\n ip address 10.0.100.1 255.255.255.0\r\n!\r\n"
+            "interface Vlan101\r\n ip address 10.0.101.1 255.255.255.0\r\n!\r\n")
+    routed = _real(lambda t: t.replace("hostname Foo\r\n", "hostname Foo\r\nip routing\r\n")
+                   .replace("interface Vlan1\r\n", svis + "interface Vlan1\r\n"))
+    [f] = crossing_findings(plant, baseline, routed)
+    assert f.id == "switch-zone-crossing@cell->office"
+    assert [(v["rule"], v["ports"]) for v in f.extra["via"]] == [("iii", ["Vlan100", "Vlan101"])]
+    guarded = _real(lambda t: t.replace("hostname Foo\r\n", "hostname Foo\r\nip routing\r\n")
+                    .replace("interface Vlan1\r\n", svis.replace(" ip address 10.0.101.1 255.255.255.0\r\n",
+                             " ip address 10.0.101.1 255.255.255.0\r\n ip access-group OT in\r\n")
+                             + "interface Vlan1\r\n"))
+    assert crossing_findings(plant, baseline, guarded) == []
