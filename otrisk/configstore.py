@@ -128,14 +128,14 @@ def import_configs(engine: Engine, files: Sequence[tuple[str, bytes]], *,
     Returns
     -------
     list of ImportResult
-        One per file, in the given order. Two files of one device in one import are
-        compared in that order (the second against the first).
+        One per file, in the given order.
 
     Raises
     ------
     ConfigError
-        A file is too large, binary, empty or not a configuration (the message names it);
-        nothing is stored.
+        A file is too large, binary, empty or not a configuration, or two files are one device
+        (the same rule as :func:`otrisk.configs.load_configs`: one file per device); the message
+        names the file(s); nothing is stored.
     StorageError
         The database fails; nothing is stored.
     """
@@ -144,6 +144,11 @@ def import_configs(engine: Engine, files: Sequence[tuple[str, bytes]], *,
         if len(data) > CONFIG_MAX_BYTES:
             raise ConfigError(name, f"is larger than {CONFIG_MAX_BYTES} bytes")
         parsed.append((name, bytes(data), parse_config(_decode(bytes(data), name), name=name)))
+    seen: dict[str, str] = {}
+    for name, _data, dev in parsed:
+        if dev.key in seen:
+            raise ConfigError(name, f"device {dev.device!r} is also in {seen[dev.key]}: import one file per device")
+        seen[dev.key] = name
     who = who or current_user()
     out = []
     with _writing(engine) as conn:

@@ -69,9 +69,11 @@ def test_identical_reimport_is_not_new_but_respelled_is(engine):
     back = cs.import_configs(engine, [("sw1.cfg", SW1)])[0]  # same as an older version, not the latest
     assert back.new
     assert len(cs.versions(engine, "sw-line1")) == 3
-    # two files of one device in one import are compared in order
-    twice = cs.import_configs(engine, [("a.cfg", SW1_CHANGED), ("b.cfg", SW1_CHANGED)])
-    assert [r.new for r in twice] == [True, False]
+    # two files of one device in one import are refused (one file per device, as config-diff
+    # reads a folder), naming both; nothing is stored
+    with pytest.raises(ConfigError, match="b.cfg: device 'SW-LINE1' is also in a.cfg"):
+        cs.import_configs(engine, [("a.cfg", SW1_CHANGED), ("b.cfg", SW1_CHANGED)])
+    assert len(cs.versions(engine, "sw-line1")) == 3
 
 
 def test_device_key_is_case_insensitive_and_falls_back_to_file_stem(engine):
@@ -102,7 +104,8 @@ def test_version_text_is_byte_identical(engine):
 
 
 def test_release_baseline_keeps_one_per_device_and_logs_it(engine):
-    a, b = (r.version for r in cs.import_configs(engine, [("a.cfg", SW1), ("b.cfg", SW1_CHANGED)]))
+    a = cs.import_configs(engine, [("a.cfg", SW1)])[0].version
+    b = cs.import_configs(engine, [("b.cfg", SW1_CHANGED)])[0].version
     core = cs.import_configs(engine, [("core.txt", SW2_CRLF)])[0].version
     rev0 = cs.store_revision(engine)
     released = cs.release_baseline(engine, a.id, who="bob")
