@@ -261,7 +261,9 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
         print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
 
 
-def _machine_evidence(url: str, plant: Any = None) -> list:
+def _existing_engine(url: str):
+    """An engine on an existing otrisk database (``--db`` of reading commands): never creates
+    a SQLite file by reading."""
     from sqlalchemy.engine import make_url
 
     from otrisk import db
@@ -273,12 +275,75 @@ def _machine_evidence(url: str, plant: Any = None) -> list:
     database = parsed.database
     if parsed.get_backend_name() == "sqlite" and database and database != ":memory:" \
             and not os.path.exists(database):
-        raise OtriskError(f"--db: no such SQLite file: {database}")  # never create one by reading
-    engine = db.make_engine(url)
+        raise OtriskError(f"--db: no such SQLite file: {database}")
+    return db.make_engine(url)
+
+
+def _machine_evidence(url: str, plant: Any = None) -> list:
+    from otrisk import db
+
+    engine = _existing_engine(url)
     try:
         return db.machine_evidence(engine, plant)
     finally:
         engine.dispose()
+
+
+# --- triage -----------------------------------------------------------------------------
+
+def _triage_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("plant", help="plant file (otrisk/v1 YAML)")
+    p.add_argument("target", help="SWITCH:PORT (any interface spelling), an IP address or a MAC address")
+    p.add_argument("--config", metavar="DIR", help="switch configurations: a file or a folder (one file per device)")
+    p.add_argument("--mac-table", metavar="FILE", help="output of 'show mac address-table' (and/or 'show interfaces "
+                   "switchport', 'show lldp neighbors detail', 'show cdp neighbors detail') of one switch")
+    p.add_argument("--db", metavar="URL", help="also use the switch configuration versions and baselines stored "
+                   "in this otrisk database")
+    p.add_argument("--json", action="store_true", help="print the answer as JSON (DESIGN.md shape)")
+
+
+def _triage(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from otrisk.configs import load_configs
+    from otrisk.evidence import today_utc
+    from otrisk.impact import analyze_plant
+    from otrisk.plantfile import load_plant
+    from otrisk.rules import rules_report
+    from otrisk.showparse import load_show_outputs
+    from otrisk.triage import parse_target, triage
+
+    plant = load_plant(args.plant)
+    target = parse_target(args.target)
+    configs, baselines = {}, {}
+    if args.db:
+        from otrisk import configstore
+
+        engine = _existing_engine(args.db)
+        try:
+            configs, baselines = configstore.current_devices(engine), configstore.baseline_devices(engine)
+        finally:
+            engine.dispose()
+    if args.config:
+        configs = {**configs, **load_configs(args.config)}  # the folder named on the command line wins
+    shows = []
+    if args.mac_table:
+        # Without a prompt naming the switch: the target's switch, else the file's stem (like configs).
+        fallback = target.switch if target.kind == "port" else Path(args.mac_table).stem
+        shows.append(load_show_outputs(args.mac_table, switch=fallback))
+    impacts = analyze_plant(plant)
+    findings = rules_report(plant, as_of=today_utc(), impacts=impacts).open
+    answer = triage(plant, target, impacts=impacts, configs=configs, baselines=baselines, shows=shows,
+                    findings=findings)
+    if args.json:
+        _print_json(answer.to_json())
+    else:
+        from otrisk.triagesteps import incident_note
+
+        sys.stdout.write(incident_note(answer, site=plant.site.name))
+    for problem in answer.problems:
+        _say(f"otrisk triage: {problem}")
+    return EXIT_OK if answer.resolved else EXIT_FOUND
 
 
 # --- config-diff ------------------------------------------------------------------------
@@ -390,6 +455,8 @@ COMMANDS: list[Command] = [
             _readiness_args, _readiness),
     Command("config-diff", "compare two switch configurations; new zone pairs and changes outside the "
             "change windows are findings (exit 1 if any)", _config_diff_args, _config_diff),
+    Command("triage", "unknown device: its zones, what it can reach, the worst impact, whom to call and what "
+            "to do first (exit 1 when no zone is found)", _triage_args, _triage),
     Command("configs", "switch configuration store: import versions from files, list devices and baselines",
             _configs_args, _configs),
 ]

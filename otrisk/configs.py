@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from netutils.constants import BASE_INTERFACES
 from netutils.interface import canonical_interface_name
 
 from otrisk.errors import OtriskError
@@ -175,15 +176,41 @@ def vlan_text(vlans: frozenset[int] | set[int]) -> str:
     return ",".join(runs)
 
 
+def _full_names() -> dict[str, str]:
+    """netutils' interface names and abbreviations, lower-cased, where that is unambiguous."""
+    seen: dict[str, set[str]] = {}
+    for short, full in BASE_INTERFACES.items():
+        seen.setdefault(short.lower(), set()).add(full)
+        seen.setdefault(full.lower(), set()).add(full)
+    return {k: next(iter(v)) for k, v in seen.items() if len(v) == 1}
+
+
+_FULL_NAMES = _full_names()
+_PREFIX = re.compile(r"^([A-Za-z][A-Za-z-]*?)(\d.*)$")
+
+
 def port_name(name: str) -> str:
-    """Full interface name: ``Gi1/0/4`` → ``GigabitEthernet1/0/4`` (netutils).
+    """Full interface name: ``Gi1/0/4`` → ``GigabitEthernet1/0/4`` (netutils), in any letter case.
+
+    netutils knows the usual spellings (``Gi``, ``gi``, ``Gig``, ``GigabitEthernet``); an
+    all-lower or all-upper spelling it leaves alone (``gigabitethernet1/0/4``, ``GI1/0/4``) is
+    looked up case-insensitively in its table of names.
 
     Examples
     --------
     >>> port_name("Gi1/0/4"), port_name("po50"), port_name("ge-0/0/1")
     ('GigabitEthernet1/0/4', 'Port-channel50', 'ge-0/0/1')
+    >>> port_name("gigabitethernet1/0/4"), port_name("GI1/0/4"), port_name("fastethernet0/1")
+    ('GigabitEthernet1/0/4', 'GigabitEthernet1/0/4', 'FastEthernet0/1')
     """
-    return canonical_interface_name(name.strip())
+    text = name.strip()
+    full = canonical_interface_name(text)
+    if full != text:
+        return full
+    m = _PREFIX.match(text)
+    if m and m.group(1).lower() in _FULL_NAMES:
+        return _FULL_NAMES[m.group(1).lower()] + m.group(2)
+    return full
 
 
 def natural_key(name: str) -> tuple:

@@ -1,0 +1,234 @@
+"""Where an unknown device sits: its spots (switch ports) and its zones, from the sources in
+the order of DESIGN.md ("Unknown device"): the switch configuration, a MAC table or switchport
+listing, the assets known there, the zones' subnets. See :mod:`otrisk.triage` for the contract.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from otrisk.configs import DeviceConfig, carried_vlans, port_name, vlan_text
+from otrisk.models import Asset, Plant
+from otrisk.showparse import ShowOutputs, normalize_mac
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from otrisk.triage import Target
+
+__all__ = ["Search", "Spot", "attached", "locate", "spot_of", "unknown_spot_problems"]
+
+
+@dataclass(frozen=True)
+class Spot:
+    """A switch port the device is (or was seen) plugged into.
+
+    ``switch`` is the device key (lower case), ``port`` the full port name, ``how`` says how
+    it was found (``"the target"``, ``"MAC table of sw1"``, ``"asset plc-1"``), ``vlan`` the
+    VLAN a MAC table learned it in (None otherwise).
+    """
+
+    switch: str
+    port: str
+    how: str
+    vlan: int | None = None
+
+    def label(self) -> str:
+        """``switch:port``."""
+        return f"{self.switch}:{self.port}"
+
+
+
+def spot_of(text: str | None) -> tuple[str, str] | None:
+    if not text or ":" not in text:
+        return None
+    dev, _, port = text.partition(":")
+    return (dev.strip().lower(), port_name(port)) if dev.strip() and port.strip() else None
+
+
+def attached(plant: Plant) -> dict[tuple[str, str], list[tuple[str, str | None]]]:
+    """``{(switch key, full port): [(asset id, zone of that attachment)]}``."""
+    out: dict[tuple[str, str], list[tuple[str, str | None]]] = {}
+    for a in plant.assets:
+        for text, zone in [(a.switch_port, a.zone)] + [(i.switch_port, i.zone or a.zone) for i in a.interfaces]:
+            spot = spot_of(text)
+            if spot and (a.id, zone) not in out.setdefault(spot, []):
+                out[spot].append((a.id, zone))
+    return out
+
+
+def _holders(plant: Plant, target: Target) -> list[tuple[Asset, str | None, str | None]]:
+    """Assets holding the target's IP or MAC: ``(asset, zone, switch_port)`` per match."""
+    out = []
+    for a in plant.assets:
+        for ip, mac, zone, sp in [(a.ip, a.mac, a.zone, a.switch_port)] + [
+                (i.ip, i.mac, i.zone or a.zone, i.switch_port) for i in a.interfaces]:
+            if target.kind == "ip" and ip and ipaddress.ip_address(ip).compressed == target.ip \
+                    or target.kind == "mac" and mac and normalize_mac(mac) == target.mac:
+                out.append((a, zone, sp))
+    return out
+
+
+def _vlan_zones(plant: Plant, vlans: Iterable[int]) -> set[str]:
+    wanted = set(vlans)
+    return {z.id for z in plant.zones if wanted.intersection(z.vlans)}
+
+
+def _unmapped(plant: Plant, vlans: Iterable[int]) -> list[int]:
+    mapped = {v for z in plant.zones for v in z.vlans}
+    return sorted(set(vlans) - mapped)
+
+
+@dataclass
+class Search:
+    """Working state of one triage: spots, zones found, and the sentences gathered."""
+
+    plant: Plant
+    target: Target
+    configs: Mapping[str, DeviceConfig]
+    shows: Sequence[ShowOutputs]
+    spots: list[Spot] = field(default_factory=list)
+    facts: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    known: list[str] = field(default_factory=list)
+
+    def add_spot(self, spot: Spot) -> None:
+        if all((s.switch, s.port) != (spot.switch, spot.port) for s in self.spots):
+            self.spots.append(spot)
+
+    def from_config(self) -> tuple[set[str], str]:
+        zones: set[str] = set()
+        said = []
+        for s in self.spots:
+            dev = self.configs.get(s.switch)
+            if dev is None:
+                continue
+            port = dev.ports.get(s.port)
+            if port is None:
+                self.problems.append(f"{dev.device} has no port {s.port} in its configuration ({dev.file})")
+                continue
+            vlans = carried_vlans(port)
+            if not vlans:
+                why = "is shut down" if port.shutdown else "has no switchport mode or VLAN"
+                self.facts.append(f"{s.label()} {why} in the configuration: it carries no VLAN, "
+                                  "so a device there cannot talk unless someone changed the switch")
+                continue
+            found = _vlan_zones(self.plant, vlans)
+            zones |= found
+            mode = f"a trunk carrying VLANs {vlan_text(vlans)}" if port.mode == "trunk" else \
+                f"an access port in VLAN {vlan_text(vlans)}"
+            said.append(f"{s.label()} is {mode} in {dev.device}'s configuration")
+            if port.mode == "trunk" and len(found) > 1:
+                self.facts.append(f"{s.label()} is a trunk: the device may sit in any of the zones "
+                                  f"{', '.join(sorted(found))}; the answer unions what they reach")
+            if _unmapped(self.plant, vlans) and len(vlans) <= 64:
+                self.facts.append(f"VLANs {vlan_text(frozenset(_unmapped(self.plant, vlans)))} on {s.label()} "
+                                  "belong to no zone of the plant")
+        return zones, "; ".join(said)
+
+    def from_tables(self) -> tuple[set[str], str]:
+        zones: set[str] = set()
+        said = []
+        for s in self.spots:
+            if s.vlan is not None:  # a MAC target learned in this VLAN
+                zones |= _vlan_zones(self.plant, [s.vlan])
+                said.append(f"the MAC table shows it on {s.label()} in VLAN {s.vlan}")
+                continue
+            for show in self.shows:
+                if (show.switch or "").lower() != s.switch:
+                    continue
+                sp = show.switchports.get(s.port)
+                if sp is not None:
+                    vlans = (sp.trunk_vlans if sp.mode == "trunk"
+                             else {v for v in (sp.access_vlan, sp.voice_vlan) if v is not None})
+                    zones |= _vlan_zones(self.plant, vlans)
+                    said.append(f"the switchport listing shows {s.label()} as "
+                                f"{sp.mode or 'unknown mode'} in VLAN {vlan_text(frozenset(vlans)) or 'none'}")
+                    continue
+                learned = {e.vlan for e in show.mac_entries if e.port == s.port and e.vlan is not None}
+                if learned:
+                    zones |= _vlan_zones(self.plant, learned)
+                    said.append(f"the MAC table shows VLAN {vlan_text(frozenset(learned))} learned on {s.label()}")
+        return zones, "; ".join(said)
+
+    def from_assets(self, holders) -> tuple[set[str], str]:
+        on_port = attached(self.plant)
+        zones: set[str] = set()
+        said = []
+        for s in self.spots:
+            for asset_id, zone in on_port.get((s.switch, s.port), []):
+                if zone:
+                    zones.add(zone)
+                    said.append(f"asset {asset_id} is known on {s.label()} in zone {zone}")
+        for asset, zone, _ in holders:
+            if zone:
+                zones.add(zone)
+                said.append(f"asset {asset.id} holds {self.target.label()} in zone {zone}")
+        return zones, "; ".join(dict.fromkeys(said))
+
+    def from_subnets(self) -> tuple[set[str], str]:
+        ip = ipaddress.ip_address(self.target.ip)
+        zones = {z.id for z in self.plant.zones
+                 if any(ip.version == ipaddress.ip_network(n).version and ip in ipaddress.ip_network(n)
+                        for n in z.subnets)}
+        nets = sorted(n for z in self.plant.zones if z.id in zones for n in z.subnets
+                      if ip.version == ipaddress.ip_network(n).version and ip in ipaddress.ip_network(n))
+        return zones, f"{self.target.ip} is in the subnet {', '.join(nets)}" if zones else ""
+
+
+def locate(search: Search) -> tuple[set[str], str | None, str, list]:
+    """Fill the spots and return ``(zones, source, source_text, holders)``."""
+    t = search.target
+    holders: list = []
+    if t.kind == "port":
+        search.add_spot(Spot(t.switch.lower(), t.port, "the target"))
+    else:
+        if t.kind == "mac":
+            for show in search.shows:
+                for e in show.mac_entries:
+                    if e.mac == t.mac:
+                        sw = (show.switch or "").lower()
+                        if sw:
+                            search.add_spot(Spot(sw, e.port, f"MAC table of {show.switch}", e.vlan))
+                        else:
+                            search.problems.append(f"{t.mac} is in a MAC table on {e.port}, but the table does "
+                                                   "not say which switch it comes from")
+        holders = _holders(search.plant, t)
+        for asset, _, sp in holders:
+            search.known.append(asset.id)
+            spot = spot_of(sp)
+            if spot:
+                search.add_spot(Spot(spot[0], spot[1], f"asset {asset.id}"))
+    for source, finder in (("config", search.from_config), ("mac_table", search.from_tables),
+                           ("assets", lambda: search.from_assets(holders))):
+        zones, text = finder()
+        if zones:
+            return zones, source, text, holders
+    if t.kind == "ip":
+        zones, text = search.from_subnets()
+        if zones:
+            return zones, "subnets", text, holders
+    return set(), None, "", holders
+
+
+def unknown_spot_problems(search: Search) -> None:
+    """Say why nothing was found: an unknown switch, an unknown port, an address nobody holds."""
+    t = search.target
+    on_port = attached(search.plant)
+    switches_known = set(search.configs) | {(s.switch or "").lower() for s in search.shows} | \
+        {sw for sw, _ in on_port} | {a.id.lower() for a in search.plant.assets if a.type == "switch"}
+    if t.kind == "port":
+        sw = t.switch.lower()
+        if sw not in switches_known:
+            shown = ", ".join(sorted(s for s in switches_known if s)) or "none"
+            search.problems.append(f"unknown switch {t.switch!r}: no configuration or MAC table of it was given and "
+                                   f"no asset of the plant is attached to it (switches known: {shown})")
+        elif sw not in search.configs and not any((s.switch or "").lower() == sw for s in search.shows) \
+                and (sw, t.port) not in on_port:
+            search.problems.append(f"no asset of the plant is attached to {t.switch}:{t.port}, and no configuration "
+                                   f"or MAC table of {t.switch} was given")
+    elif t.kind == "mac" and not search.spots and not search.known:
+        search.problems.append(f"{t.mac} is in no MAC table given and belongs to no asset of the plant")
+    elif t.kind == "ip" and not search.known:
+        search.problems.append(f"{t.ip} belongs to no asset of the plant and is in no zone's subnets")
