@@ -110,6 +110,10 @@ def port_context(plant: Plant, target: Target, spots: Sequence[Spot], holders: S
             if a.type in ("switch", "firewall"):
                 facts.append(f"{s.label()} connects {a.type} {a.id}: an uplink — isolating it cuts what is behind it")
             else:
+                if target.kind == "port":
+                    ident.append(f"the plant records {a.id} ({a.name}) on {s.label()}: check whether the new device "
+                                 "replaced it, was plugged in in its place for service, or sits behind a small switch "
+                                 "with it")
                 dep = f" and {imp.blast_radius} dependent{'s' if imp.blast_radius != 1 else ''}" \
                     if imp and imp.blast_radius else ""
                 facts.append(f"{s.label()} is the port of {a.id} ({a.name}; {_impact_text(imp.effective) if imp else 'not analysed'}): "

@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 import re
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pyvis.network import Network
@@ -362,8 +363,12 @@ def _conduit_title(c: Conduit) -> str:
     return plain_text("\n".join(lines))
 
 
-def zone_network_html(plant: Plant) -> str:
+def zone_network_html(plant: Plant, *, device_zones: Iterable[str] = (), reachable: Iterable[str] = ()) -> str:
     """A self-contained HTML page drawing the plant's zones and conduits with vis-network.
+
+    With ``device_zones`` (an unknown device's zones, triage) those zones get a thick black
+    border and the label "DEVICE HERE", the zones it can reach a thick orange border and
+    "in reach", and every other zone and conduit is greyed out.
 
     A node is a zone (box, labelled with its name and kind, coloured by :func:`sl_gap`); rows
     by Purdue level (5 on top, unknown at the bottom), zones side by side by id. An edge is a
@@ -378,6 +383,8 @@ def zone_network_html(plant: Plant) -> str:
         If the page would still load anything from another host (a changed pyvis template).
     """
     exposure = zone_exposure(plant)
+    here, reach = set(device_zones), set(reachable)
+    focus = bool(here)
     count: dict[str, int] = {}
     for a in plant.assets:
         if a.zone:
@@ -397,7 +404,7 @@ def zone_network_html(plant: Plant) -> str:
             row_of[z.id] = y
             gap = sl_gap(z)
             name = z.name if len(z.name) <= _LABEL_MAX else z.name[: _LABEL_MAX - 1] + "…"
-            nodes.append({
+            node = {
                 "id": z.id,
                 "label": plain_text(f"{name}\n{z.kind} · SL-T {_sl(z.sl_target)} / SL-A {_sl(z.sl_achieved)}"),
                 "title": _zone_title(z, count.get(z.id, 0), exposure.get(z.id)),
@@ -405,7 +412,17 @@ def zone_network_html(plant: Plant) -> str:
                 "color": {"background": SL_GAPS[gap][1], "border": "#424242"},
                 "borderWidth": 1,
                 "x": offset + x * _ZONE_COL_PX, "y": y * _ZONE_ROW_PX, "physics": False,
-            })
+            }
+            if focus:
+                role = "DEVICE HERE" if z.id in here else "in reach" if z.id in reach else None
+                if role:
+                    node["label"] = plain_text(f"{role}\n") + node["label"]
+                    node["color"]["border"] = "#000000" if z.id in here else _UNAPPROVED_COLOUR
+                    node["borderWidth"] = 6 if z.id in here else 4
+                else:
+                    node["color"] = {"background": "#F2F2F2", "border": "#BDBDBD"}
+                    node["font"] = {"color": "#9E9E9E"}
+            nodes.append(node)
     known = {z.id for z in plant.zones}
     seen_pairs: dict[frozenset[str], int] = {}
     edges = []
@@ -424,6 +441,8 @@ def zone_network_html(plant: Plant) -> str:
         }
         if labels:
             edge["label"] = " · ".join(labels)
+        if focus and not ({a, b} & here or {a, b} <= (here | reach)):
+            edge["color"] = "#D0D0D0"
         pair = frozenset((a, b))
         k = seen_pairs.get(pair, 0)
         seen_pairs[pair] = k + 1

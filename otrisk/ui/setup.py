@@ -149,6 +149,7 @@ PAGES = (
     ("pages/9_zones_and_conduits.py", "Zones and conduits", "🧱"),
     ("pages/10_findings.py", "Findings", "🚩"),
     ("pages/11_configs.py", "Switch configs", "🔀"),
+    ("pages/12_unknown_device.py", "Unknown device", "🔌"),
 )
 
 
