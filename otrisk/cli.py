@@ -261,32 +261,34 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
         print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
 
 
-def _existing_engine(url: str):
-    """An engine on an existing otrisk database (``--db`` of reading commands): never creates
-    a SQLite file by reading."""
-    from sqlalchemy.engine import make_url
-
-    from otrisk import db
-
-    try:
-        parsed = make_url(url)
-    except Exception:
-        raise OtriskError(f"--db: not a database URL: {url!r}") from None
-    database = parsed.database
-    if parsed.get_backend_name() == "sqlite" and database and database != ":memory:" \
-            and not os.path.exists(database):
-        raise OtriskError(f"--db: no such SQLite file: {database}")
-    return db.make_engine(url)
-
-
 def _machine_evidence(url: str, plant: Any = None) -> list:
     from otrisk import db
 
-    engine = _existing_engine(url)
+    engine = db.open_existing(url)
     try:
         return db.machine_evidence(engine, plant)
     finally:
         engine.dispose()
+
+
+# --- report -----------------------------------------------------------------------------
+
+def _report_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("plant", help="plant file (otrisk/v1 YAML)")
+    p.add_argument("--out", metavar="DIR", required=True, help="folder for the workbook and the HTML report "
+                   "(created when missing; files of the same name are replaced)")
+    p.add_argument("--config", metavar="DIR", help="switch configurations to list: a file or a folder")
+    p.add_argument("--db", metavar="URL", help="also include the configuration versions and machine-sourced "
+                   "evidence stored in this otrisk database")
+    _as_of_arg(p)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from otrisk.report import report_command
+
+    for path in report_command(args.plant, args.out, config_dir=args.config, db_url=args.db, as_of=args.as_of):
+        _say(f"wrote {path}")
+    return EXIT_OK
 
 
 # --- triage -----------------------------------------------------------------------------
@@ -317,9 +319,9 @@ def _triage(args: argparse.Namespace) -> int:
     target = parse_target(args.target)
     configs, baselines = {}, {}
     if args.db:
-        from otrisk import configstore
+        from otrisk import configstore, db
 
-        engine = _existing_engine(args.db)
+        engine = db.open_existing(args.db)
         try:
             configs, baselines = configstore.current_devices(engine), configstore.baseline_devices(engine)
         finally:
@@ -457,6 +459,8 @@ COMMANDS: list[Command] = [
             "change windows are findings (exit 1 if any)", _config_diff_args, _config_diff),
     Command("triage", "unknown device: its zones, what it can reach, the worst impact, whom to call and what "
             "to do first (exit 1 when no zone is found)", _triage_args, _triage),
+    Command("report", "audit evidence pack: an Excel workbook with everything the plant file holds and a "
+            "self-contained HTML report that prints to PDF", _report_args, _report),
     Command("configs", "switch configuration store: import versions from files, list devices and baselines",
             _configs_args, _configs),
 ]

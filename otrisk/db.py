@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,7 +30,18 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, inspect, select, text, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    create_engine,
+    delete,
+    event,
+    insert,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
@@ -38,7 +50,14 @@ from sqlmodel import SQLModel
 from otrisk.errors import StaleDataError, StorageError
 from otrisk.models import FORMAT, Evidence, Plant, Site, reference_problems
 from otrisk.settings import database_url, get_setting
-from otrisk.tables import PLANT_TABLES, ChangeLogRow, ConfigVersionRow, MetaRow, plant_from_rows, plant_rows
+from otrisk.tables import (
+    PLANT_TABLES,
+    ChangeLogRow,
+    ConfigVersionRow,
+    MetaRow,
+    plant_from_rows,
+    plant_rows,
+)
 
 __all__ = [
     "ChangeLogEntry", "make_engine", "upgrade", "init_db", "load_plant_db", "save_plant_db",
@@ -144,6 +163,27 @@ def make_engine(url: str | None = None) -> Engine:
             conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(_READ_ONLY) else "BEGIN IMMEDIATE")
 
     return engine
+
+
+def open_existing(url: str) -> Engine:
+    """An engine on an existing database, for commands that only read it (``--db`` of
+    ``readiness``, ``triage``, ``report``): a SQLite file that does not exist is refused, never
+    created by reading.
+
+    Raises
+    ------
+    StorageError
+        When the URL cannot be parsed, or names a SQLite file that does not exist.
+    """
+    try:
+        parsed = make_url(url)
+    except Exception:
+        raise StorageError(f"--db: not a database URL: {url!r}") from None
+    database = parsed.database
+    if parsed.get_backend_name() == "sqlite" and database and database != ":memory:" \
+            and not os.path.exists(database):
+        raise StorageError(f"--db: no such SQLite file: {database}")
+    return make_engine(url)
 
 
 @contextmanager

@@ -140,7 +140,8 @@ def test_pages_in_a_real_browser(tmp_path):
         expect(sidebar).to_contain_text("Revision 2")
         expect(sidebar).to_contain_text("SQLite file")
         for label in ("Overview", "Systems and dependencies", "Impact", "Network map", "Program map",
-                      "Strengthen first", "NIS2", "Evidence", "Progress", "Zones and conduits", "Findings", "Switch configs"):
+                      "Strengthen first", "NIS2", "Evidence", "Progress", "Zones and conduits", "Findings", "Switch configs",
+                      "Unknown device"):
             expect(sidebar.get_by_role("link", name=label)).to_be_visible()
 
         # 2. The map draws: a canvas of real size with non-blank pixels.
@@ -222,6 +223,21 @@ def test_pages_in_a_real_browser(tmp_path):
             expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
             expect(page.get_by_test_id("stMain")).to_contain_text(text)
             expect(page.get_by_test_id("stException")).to_have_count(0)
+
+        # 6. Floor incident: an unknown device on a demo port; the answer and the highlighted zone map.
+        page.get_by_test_id("stSidebar").get_by_role("link", name="Unknown device", exact=True).click()
+        expect(page.get_by_role("heading", name="Unknown device", exact=True)).to_be_visible()
+        box = page.get_by_role("textbox", name="Switch port, IP address or MAC address")
+        box.fill("sw-filling:Gi1/0/5")
+        box.press("Enter")
+        main = page.get_by_test_id("stMain")
+        expect(main).to_contain_text("Danger to people")
+        expect(main).to_contain_text("Packaging engineering")
+        expect(main).to_contain_text("Incident note: unknown device")
+        triage_frame = page.locator("iframe").last.element_handle().content_frame()
+        triage_frame.wait_for_selector("#mynetwork canvas", state="attached")
+        assert "DEVICE HERE" in triage_frame.content()
+        expect(page.get_by_test_id("stException")).to_have_count(0)
 
         assert dialogs == [], dialogs
         assert page_errors == [], page_errors
