@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from otrisk.configs import DeviceConfig, carried_vlans, port_name, vlan_text
@@ -25,14 +25,14 @@ class Spot:
     """A switch port the device is (or was seen) plugged into.
 
     ``switch`` is the device key (lower case), ``port`` the full port name, ``how`` says how
-    it was found (``"the target"``, ``"MAC table of sw1"``, ``"asset plc-1"``), ``vlan`` the
-    VLAN a MAC table learned it in (None otherwise).
+    it was found (``"the target"``, ``"MAC table of sw1"``, ``"asset plc-1"``), ``vlans`` the
+    VLANs a MAC table learned the target MAC in on that port (sorted; empty otherwise).
     """
 
     switch: str
     port: str
     how: str
-    vlan: int | None = None
+    vlans: tuple[int, ...] = ()
 
     def label(self) -> str:
         """``switch:port``."""
@@ -94,8 +94,12 @@ class Search:
     known: list[str] = field(default_factory=list)
 
     def add_spot(self, spot: Spot) -> None:
-        if all((s.switch, s.port) != (spot.switch, spot.port) for s in self.spots):
-            self.spots.append(spot)
+        """Add a spot; the same port seen again adds its learned VLANs to the first one."""
+        for i, s in enumerate(self.spots):
+            if (s.switch, s.port) == (spot.switch, spot.port):
+                self.spots[i] = replace(s, vlans=tuple(sorted(set(s.vlans) | set(spot.vlans))))
+                return
+        self.spots.append(spot)
 
     def from_config(self) -> tuple[set[str], str]:
         zones: set[str] = set()
@@ -131,9 +135,9 @@ class Search:
         zones: set[str] = set()
         said = []
         for s in self.spots:
-            if s.vlan is not None:  # a MAC target learned in this VLAN
-                zones |= _vlan_zones(self.plant, [s.vlan])
-                said.append(f"the MAC table shows it on {s.label()} in VLAN {s.vlan}")
+            if s.vlans:  # a MAC target learned in these VLANs
+                zones |= _vlan_zones(self.plant, s.vlans)
+                said.append(f"the MAC table shows it on {s.label()} in VLAN {vlan_text(frozenset(s.vlans))}")
                 continue
             for show in self.shows:
                 if (show.switch or "").lower() != s.switch:
@@ -190,7 +194,8 @@ def locate(search: Search) -> tuple[set[str], str | None, str, list]:
                     if e.mac == t.mac:
                         sw = (show.switch or "").lower()
                         if sw:
-                            search.add_spot(Spot(sw, e.port, f"MAC table of {show.switch}", e.vlan))
+                            search.add_spot(Spot(sw, e.port, f"MAC table of {show.switch}",
+                                                 (e.vlan,) if e.vlan is not None else ()))
                         else:
                             search.problems.append(f"{t.mac} is in a MAC table on {e.port}, but the table does "
                                                    "not say which switch it comes from")
