@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from netutils.constants import BASE_INTERFACES
@@ -189,6 +190,7 @@ _FULL_NAMES = _full_names()
 _PREFIX = re.compile(r"^([A-Za-z][A-Za-z-]*?)(\d.*)$")
 
 
+@lru_cache(maxsize=65536)
 def port_name(name: str) -> str:
     """Full interface name: ``Gi1/0/4`` → ``GigabitEthernet1/0/4`` (netutils), in any letter case.
 

@@ -46,6 +46,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import networkx as nx
+
 from otrisk.configs import DeviceConfig, port_name
 from otrisk.errors import OtriskError, shown_value
 from otrisk.findings import NO_IMPACT, Finding, worst_of
@@ -53,7 +55,7 @@ from otrisk.impact import AssetImpact
 from otrisk.models import Plant
 from otrisk.showparse import ShowOutputs, normalize_mac
 from otrisk.triagelocate import Search, Spot, locate, unknown_spot_problems
-from otrisk.zones import reach_sets, zone_graph
+from otrisk.zones import zone_graph
 
 __all__ = ["SEVERITIES", "Spot", "Target", "TriageAnswer", "TriageError", "parse_target", "triage"]
 
@@ -275,20 +277,22 @@ def triage(plant: Plant, target: str | Target, *, impacts: Sequence[AssetImpact]
         unknown_spot_problems(search)
     own = sorted(zones)
     by_zone = {z.id: z for z in plant.zones}
-    sets = reach_sets(zone_graph(plant))
-    reach = sorted(set().union(*(sets.get(z, frozenset()) for z in own)) - set(own)) if own else []
+    graph = zone_graph(plant)  # reachable(Z) of DESIGN.md, only for the device's own zones
+    reach = sorted(set().union(*(nx.descendants(graph, z) for z in own if z in graph)) - set(own)) if own else []
     area = set(own) | set(reach)
     assets = sorted(a.id for a in plant.assets
                     if a.zone in area or any(i.zone in area for i in a.interfaces))
     by_asset = {i.asset: i for i in impacts}
     worst = worst_of(by_asset, assets) if assets else dict(NO_IMPACT)
     severity, why = _severity(plant, own, reach, worst, bool(own))
-    ranked = sorted(assets, key=lambda a: (-_criticality(by_asset.get(a))[0], -_criticality(by_asset.get(a))[1], a))
+    crit = {a: _criticality(by_asset.get(a)) for a in assets}
+    ranked = sorted(assets, key=lambda a: (-crit[a][0], -crit[a][1], a))
     owners_of = {a.id: a.owner for a in plant.assets}
     owners = [by_zone[z].owner for z in own if by_zone[z].owner] + [owners_of[a] for a in ranked if owners_of[a]]
     conduits = sorted((c for c in plant.conduits if set(c.zones) & set(own)), key=lambda c: c.id)
     kept = tuple(f for f in findings if set(f.zones) & set(own))
-    facts, ident, base = port_context(plant, t, search.spots, holders, configs=search.configs,
+    facts, ident, base = port_context(plant, t, search.spots, holders, on_port=search.on_port,
+                                      configs=search.configs,
                                       baselines={k.lower(): v for k, v in (baselines or {}).items()},
                                       shows=search.shows, impacts=by_asset)
     answer = TriageAnswer(
@@ -303,6 +307,6 @@ def triage(plant: Plant, target: str | Target, *, impacts: Sequence[AssetImpact]
         port_facts=tuple(dict.fromkeys(search.facts + facts)), identification=tuple(ident), baseline=tuple(base),
         problems=tuple(dict.fromkeys(search.problems)),
         critical_assets=tuple((a, by_asset[a].effective) for a in ranked[:5] if a in by_asset
-                              and _criticality(by_asset[a])[0] > 0),
+                              and crit[a][0] > 0),
     )
     return replace(answer, next_steps=tuple(next_steps(plant, answer)))

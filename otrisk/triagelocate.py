@@ -58,13 +58,18 @@ def attached(plant: Plant) -> dict[tuple[str, str], list[tuple[str, str | None]]
     return out
 
 
+def _same_ip(text: str, compressed: str) -> bool:
+    # Stored IPv4 text is already canonical (the model refuses leading zeros); IPv6 is not.
+    return text == compressed or (":" in text and ipaddress.ip_address(text).compressed == compressed)
+
+
 def _holders(plant: Plant, target: Target) -> list[tuple[Asset, str | None, str | None]]:
     """Assets holding the target's IP or MAC: ``(asset, zone, switch_port)`` per match."""
     out = []
     for a in plant.assets:
         for ip, mac, zone, sp in [(a.ip, a.mac, a.zone, a.switch_port)] + [
                 (i.ip, i.mac, i.zone or a.zone, i.switch_port) for i in a.interfaces]:
-            if target.kind == "ip" and ip and ipaddress.ip_address(ip).compressed == target.ip \
+            if target.kind == "ip" and ip and _same_ip(ip, target.ip) \
                     or target.kind == "mac" and mac and normalize_mac(mac) == target.mac:
                 out.append((a, zone, sp))
     return out
@@ -92,6 +97,10 @@ class Search:
     facts: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     known: list[str] = field(default_factory=list)
+    on_port: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.on_port = attached(self.plant)
 
     def add_spot(self, spot: Spot) -> None:
         """Add a spot; the same port seen again adds its learned VLANs to the first one."""
@@ -157,7 +166,7 @@ class Search:
         return zones, "; ".join(said)
 
     def from_assets(self, holders) -> tuple[set[str], str]:
-        on_port = attached(self.plant)
+        on_port = self.on_port
         zones: set[str] = set()
         said = []
         for s in self.spots:
@@ -220,7 +229,7 @@ def locate(search: Search) -> tuple[set[str], str | None, str, list]:
 def unknown_spot_problems(search: Search) -> None:
     """Say why nothing was found: an unknown switch, an unknown port, an address nobody holds."""
     t = search.target
-    on_port = attached(search.plant)
+    on_port = search.on_port
     switches_known = set(search.configs) | {(s.switch or "").lower() for s in search.shows} | \
         {sw for sw, _ in on_port} | {a.id.lower() for a in search.plant.assets if a.type == "switch"}
     if t.kind == "port":

@@ -22,7 +22,6 @@ from otrisk.configs import DeviceConfig, carried_vlans, vlan_text
 from otrisk.impact import AssetImpact
 from otrisk.models import AXES, Plant
 from otrisk.showparse import ShowOutputs
-from otrisk.triagelocate import attached
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from otrisk.triage import Spot, Target, TriageAnswer
@@ -65,6 +64,7 @@ def _facts_text(facts: Mapping | None) -> str:
 
 
 def port_context(plant: Plant, target: Target, spots: Sequence[Spot], holders: Sequence, *,
+                 on_port: Mapping[tuple[str, str], list[tuple[str, str | None]]],
                  configs: Mapping[str, DeviceConfig], baselines: Mapping[str, DeviceConfig],
                  shows: Sequence[ShowOutputs], impacts: Mapping[str, AssetImpact]
                  ) -> tuple[list[str], list[str], list[str]]:
@@ -80,7 +80,6 @@ def port_context(plant: Plant, target: Target, spots: Sequence[Spot], holders: S
         dependents).
     """
     assets = {a.id: a for a in plant.assets}
-    on_port = attached(plant)
     facts: list[str] = []
     ident: list[str] = []
     base: list[str] = []
