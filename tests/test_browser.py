@@ -141,7 +141,7 @@ def test_pages_in_a_real_browser(tmp_path):
         expect(sidebar).to_contain_text("SQLite file")
         for label in ("Overview", "Systems and dependencies", "Impact", "Network map", "Program map",
                       "Strengthen first", "NIS2", "Evidence", "Progress", "Zones and conduits", "Findings", "Switch configs",
-                      "Unknown device"):
+                      "Unknown device", "Import and export"):
             expect(sidebar.get_by_role("link", name=label)).to_be_visible()
 
         # 2. The map draws: a canvas of real size with non-blank pixels.
@@ -218,6 +218,7 @@ def test_pages_in_a_real_browser(tmp_path):
                 ("Zones and conduits", "Zones and conduits", "exposure"),
                 ("Findings", "Findings", "reaches an external network"),
                 ("Switch configs", "Switch configs", "otrisk configs import"),
+                ("Import and export", "Import and export", "Audit evidence pack"),
         ):
             page.get_by_test_id("stSidebar").get_by_role("link", name=label, exact=True).click()
             expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
