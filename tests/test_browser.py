@@ -141,7 +141,7 @@ def test_pages_in_a_real_browser(tmp_path):
         expect(sidebar).to_contain_text("SQLite file")
         for label in ("Overview", "Systems and dependencies", "Impact", "Network map", "Program map",
                       "Strengthen first", "NIS2", "Evidence", "Progress", "Zones and conduits", "Findings", "Switch configs",
-                      "Unknown device", "Import and export"):
+                      "Unknown device", "Workshop", "Import and export"):
             expect(sidebar.get_by_role("link", name=label)).to_be_visible()
 
         # 2. The map draws: a canvas of real size with non-blank pixels.
@@ -238,6 +238,16 @@ def test_pages_in_a_real_browser(tmp_path):
         triage_frame = page.locator("iframe").last.element_handle().content_frame()
         triage_frame.wait_for_selector("#mynetwork canvas", state="attached")
         assert "DEVICE HERE" in triage_frame.content()
+        expect(page.get_by_test_id("stException")).to_have_count(0)
+
+        # 7. The workshop on a projector: 1280×720, sidebar closed, the key panels on the first screen.
+        page.set_viewport_size({"width": 1280, "height": 720})
+        page.goto(f"{base}/workshop")
+        expect(page.get_by_role("heading", name="Workshop", exact=True)).to_be_visible()
+        main = page.get_by_test_id("stMain")
+        expect(main).to_contain_text("Quick rating")
+        for panel in ("Risk matrix", "Program elements", "Strengthen first"):
+            expect(main.get_by_text(panel, exact=True).first).to_be_in_viewport()
         expect(page.get_by_test_id("stException")).to_have_count(0)
 
         assert dialogs == [], dialogs

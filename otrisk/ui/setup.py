@@ -150,6 +150,7 @@ PAGES = (
     ("pages/10_findings.py", "Findings", "🚩"),
     ("pages/11_configs.py", "Switch configs", "🔀"),
     ("pages/12_unknown_device.py", "Unknown device", "🔌"),
+    ("pages/13_workshop.py", "Workshop", "👥"),
     ("pages/14_import_export.py", "Import and export", "🔁"),
 )
 
