@@ -35,7 +35,7 @@ __all__ = [
     "AssetRow", "AssetInterfaceRow", "AssetDependsOnRow", "AssetManagesRow",
     "EvidenceRow", "EvidenceElementRow", "EvidenceCoverRow",
     "AssessmentRow", "AssessmentEntryRow", "AcceptedFindingRow", "ActionRow", "ActionElementRow",
-    "PLANT_TABLES", "plant_rows", "plant_from_rows", "ConfigVersionRow",
+    "PLANT_TABLES", "plant_rows", "plant_from_rows", "ConfigVersionRow", "LibraryTextRow",
 ]
 
 # Named constraints: Alembic's batch mode (SQLite) can only alter constraints that have names.
@@ -464,3 +464,29 @@ class ConfigVersionRow(SQLModel, table=True):
     released_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
     released_by: str | None = None
     content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class LibraryTextRow(SQLModel, table=True):
+    """One requirement node of a framework library the user loaded (not part of the plant).
+
+    From a CISO Assistant library (:mod:`otrisk.libraries`): the library's urn, name,
+    version and copyright as given, and per node its urn, ``ref_id``, name and description.
+    ``element_id`` is the IEC 62443-2-1 element, sub-element or requirement id of ours the
+    node maps onto (NULL: none). Rows are in file order (``id``); a re-import of the same
+    library urn replaces its rows.
+    """
+
+    __tablename__ = "library_texts"
+    __table_args__ = (Index("uq_library_texts_node", "library_urn", "node_urn", unique=True),)
+    id: int | None = Field(default=None, primary_key=True)
+    library_urn: str
+    library_name: str = Field(sa_type=Text)
+    library_version: str | None = None
+    library_copyright: str | None = Field(default=None, sa_type=Text)
+    node_urn: str
+    ref_id: str | None = None
+    name: str | None = Field(default=None, sa_type=Text)
+    description: str | None = Field(default=None, sa_type=Text)
+    element_id: str | None = Field(default=None, index=True)
+    imported_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    imported_by: str

@@ -395,7 +395,7 @@ def test_upgrade_is_idempotent_and_matches_the_models(engine):
     db.upgrade(engine)
     db.upgrade(engine)
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0002"]
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0003"]
         diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata)
     assert diffs == []
     assert db.plant_revision(engine) == 1 and dumps_plant(db.load_plant_db(engine)[0]) == dumps_plant(rich_plant())
