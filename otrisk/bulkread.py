@@ -1,7 +1,8 @@
 """Read a table of assets from CSV or Excel bytes and interpret it, for :mod:`otrisk.bulkimport`.
 
 Column names are mapped to :data:`FIELDS` (:func:`suggest_mapping`, :func:`check_mapping`) and
-cell text to values (:func:`parse_ip`, :func:`parse_mac`, :func:`parse_rating`, :func:`asset_type_for`).
+cell text to values (:func:`parse_ip`, :func:`parse_mac`, :func:`parse_rating`, :func:`asset_type_for`;
+a type word we do not list is read as a Malcolm/NetBox device role).
 
 Contract: a table is a header row (the first row that is not empty) and the data rows below
 it, every cell as stripped text, each data row with the row number the user sees in the file
@@ -31,6 +32,12 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
+from otrisk.deviceroles import (
+    ROLE_ALIASES,
+    ROLE_TYPES,
+    normalize_role,
+    role_to_asset_type,
+)
 from otrisk.errors import OtriskError
 from otrisk.models import AssetType
 
@@ -73,7 +80,9 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "id": ("asset id", "device id", "asset tag", "tag", "kennung"),
     "name": ("hostname", "host", "host name", "device name", "asset name", "system name", "gerätename",
              "geraetename", "gerät", "geraet", "bezeichnung", "systemname"),
-    "type": ("typ", "device type", "asset type", "gerätetyp", "geraetetyp", "category", "kategorie", "role"),
+    "type": ("typ", "device type", "asset type", "gerätetyp", "geraetetyp", "category", "kategorie", "role",
+             "device role", "asset role", "rolle", "geräterolle", "geraeterolle", "gerätefunktion",
+             "geraetefunktion"),
     "zone": ("security zone", "zone id", "sicherheitszone", "netzzone"),
     "zone_kind": ("zone kind", "zone type", "zonentyp", "zonenart"),
     "vendor": ("manufacturer", "hersteller", "make", "brand"),
@@ -412,8 +421,23 @@ _TYPE = {plain_words(w): t for t, words in _TYPE_WORDS.items() for w in words} |
 
 
 def asset_type_for(text: str) -> str | None:
-    """The asset type a word names (``SPS`` → ``plc``, ``VFD`` → ``drive``), else None."""
-    return _TYPE.get(plain_words(text))
+    """The asset type a word names (``SPS`` → ``plc``, ``VFD`` → ``drive``), else None.
+
+    A word our own table does not know is read as a device role (Malcolm/NetBox names and
+    slugs, :func:`otrisk.deviceroles.role_to_asset_type`): ``Safety automation system`` →
+    ``sis``, ``switch-l3`` → ``switch``, ``IED`` → ``plc``. A role that has no type of ours
+    (``Printer``) gives ``other``; a word that is neither gives None.
+
+    >>> asset_type_for("SPS"), asset_type_for("Safety automation system"), asset_type_for("toaster")
+    ('plc', 'sis', None)
+    """
+    found = _TYPE.get(plain_words(text))
+    if found is not None:
+        return found
+    role = normalize_role(text)
+    if ROLE_ALIASES.get(role, role) in ROLE_TYPES:
+        return role_to_asset_type(text)[0]
+    return None
 
 
 def parse_ip(text: str) -> tuple[str, str]:

@@ -3,11 +3,20 @@ sub-elements, their evidence and the high-impact assets it covers."""
 
 import streamlit as st
 
+from otrisk.errors import OtriskError
 from otrisk.evidence import today_utc
+from otrisk.libraries import library_names
 from otrisk.readiness import GAP, overdue_actions, report_progress, status
-from otrisk.ui import analysis, md_escape, readiness_report, setup_page
-from otrisk.ui.program import (coverage_frame, elements_frame, evidence_frame, readiness_style,
-                               sub_elements_frame)
+from otrisk.ui import analysis, md_escape, readiness_report, setup_page, show_error
+from otrisk.ui.program import (
+    coverage_frame,
+    elements_frame,
+    evidence_frame,
+    library_requirements_frame,
+    readiness_style,
+    sub_elements_frame,
+    with_library_names,
+)
 
 ctx = setup_page("Program map", "🗺️")
 
@@ -19,6 +28,12 @@ st.caption("IEC 62443-2-1 security program elements. Ids and short names are the
 as_of = st.date_input("As of", value=today_utc(), key="pm_as_of", format="YYYY-MM-DD",
                       help="Freshness, maturity now and overdue actions are judged on this day.")
 report = readiness_report(ctx, as_of)
+try:
+    # The user's framework library names (Import and export page); a small query (~2 ms), not cached.
+    yours = library_names(ctx.engine)
+except OtriskError as exc:
+    show_error(exc)
+    yours = {}
 for warning in report.warnings:
     st.warning(md_escape(warning))
 
@@ -38,7 +53,7 @@ if prog.not_assessed:
                f"with a target are not assessed ({', '.join(prog.not_assessed)}).")
 
 st.header("Elements")
-elements = elements_frame(report)
+elements = with_library_names(elements_frame(report), yours)
 st.dataframe(readiness_style(elements), hide_index=True, key="pm_elements",
              column_config={"why": st.column_config.TextColumn(width="medium"),
                             "score": st.column_config.NumberColumn(help="Strengthen-first score of the most urgent part")})
@@ -52,7 +67,8 @@ label, why = status(element)
 (st.error if label == GAP else st.info)(md_escape(f"{element.id}: {label} — {why}"))
 for reason in element.reasons:
     st.markdown(f"- {md_escape(reason)}")
-st.dataframe(readiness_style(sub_elements_frame(element)), hide_index=True, key="pm_subs")
+st.dataframe(readiness_style(with_library_names(sub_elements_frame(element), yours)), hide_index=True,
+             key="pm_subs")
 
 sub_id = st.selectbox("Sub-element", [s.id for s in element.sub_elements], key="pm_sub",
                       format_func=lambda s: f"{s} · {report.sub_element(s).name}")
@@ -62,6 +78,13 @@ expects = "operational and organizational" if sub.expected_kind == "both" else s
 st.caption(f"Expects {expects} evidence. Readiness: {' — '.join(status(sub))}.")
 for reason in sub.reasons:
     st.markdown(f"- {md_escape(reason)}")
+if yours:
+    requirements = library_requirements_frame(sub.id, yours)
+    st.markdown("**Requirements in your library**" if len(requirements) else
+                "**Requirements in your library**: none of its nodes maps onto a requirement of this sub-element")
+    if len(requirements):
+        st.dataframe(requirements, hide_index=True, key="pm_library_requirements",
+                     column_config={"name": st.column_config.TextColumn(width="large")})
 left, right = st.columns(2)
 with left:
     st.markdown("**Evidence**")

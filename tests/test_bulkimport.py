@@ -8,6 +8,8 @@ import zipfile
 
 import openpyxl
 import pytest
+import yaml
+from conftest import realdata
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,7 +22,7 @@ from otrisk.bulkimport import (
     read_table,
     suggest_mapping,
 )
-from otrisk.bulkread import MAX_BYTES
+from otrisk.bulkread import MAX_BYTES, asset_type_for
 from otrisk.errors import StaleDataError
 from otrisk.models import FORMAT, Plant
 from otrisk.reference import load_demo_plant
@@ -299,6 +301,34 @@ def test_unknown_type_word_keeps_an_existing_type():
     assert only(p, 2).action == "unchanged"
     assert "kept type 'plc'" in only(p, 2).notes[0]
     assert only(p, 3).action == "unchanged"  # hmi is hmi
+
+
+def _malcolm_roles() -> dict[str, str]:
+    """``{slug: role name}`` of Malcolm's NetBox preload (read from the real file at test time)."""
+    roles = yaml.safe_load(realdata("malcolm/device_roles.yml").read_text(encoding="utf-8"))
+    return {r["slug"]: r["name"] for r in roles}
+
+
+def test_device_roles_as_type_words_from_malcolm():
+    roles = _malcolm_roles()
+    # none of these is in our own type-word table: they are read as device roles
+    # (otrisk.deviceroles: safety automation → sis, an IED runs control logic → plc, a layer 3
+    # switch forwards traffic → switch)
+    picked = {"safety-automation-system": "sis", "ied": "plc", "switch-l3": "switch"}
+    rows = "".join(f"Role {i};{roles[slug]};10.0.0.{i}\n" for i, slug in enumerate(picked, 1))
+    p = run("Hostname;Device role;IP\n" + rows, plant=empty_plant())
+    assert p.ok and p.created == 3
+    assert [p.plant.asset_map()[f"role-{i}"].type for i in (1, 2, 3)] == list(picked.values())
+    assert not any("not a known type" in n for r in p.rows for n in r.notes)
+    # slugs work as well as names; our own words keep their meaning (EWS, VFD, a known "safety")
+    assert [asset_type_for(w) for w in ("safety-automation-system", roles["scada-client"], "EWS", "VFD",
+                                        "safety", "toaster")] == ["sis", "hmi", "ews", "drive", "sis", None]
+
+
+def test_role_headers_map_to_type():
+    assert suggest_mapping(["Name", "Device role"]) == {"Name": "name", "Device role": "type"}
+    assert suggest_mapping(["Name", "Rolle"])["Rolle"] == "type"
+    assert suggest_mapping(["Name", "Gerätetyp"])["Gerätetyp"] == "type"
 
 
 # --- preview: row errors ---------------------------------------------------------------------

@@ -7,12 +7,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import apptest_support
+from apptest_support import PAGES, ROOT, errors, frame_with, run
+from conftest import realdata
+
 from otrisk import db
 from otrisk.cli import main
+from otrisk.libraries import import_library, library_names, read_library
 from otrisk.readiness import readiness
 from otrisk.reference import load_demo_plant
 
-from apptest_support import PAGES, ROOT, db_url, engine, errors, frame_with, run  # noqa: F401
+# The shared fixtures, found by pytest under these names (a plain assignment, not an unused import).
+db_url, engine = apptest_support.db_url, apptest_support.engine
 
 PROGRAM_MAP = PAGES / "4_program_map.py"
 STRENGTHEN = PAGES / "5_strengthen.py"
@@ -155,8 +161,9 @@ def test_an_action_is_added_to_the_latest_save_and_keeps_it(engine):
 def test_program_map_counts_switch_config_history_as_operational_evidence(engine):
     """Machine-sourced history counts (DESIGN.md): an imported switch configuration becomes a
     fresh operational CM 1 / AVAIL 2 item covering the assets on that switch."""
-    from otrisk.configstore import import_configs
     from test_page_configs import BASELINE
+
+    from otrisk.configstore import import_configs
 
     import_configs(engine, [("sw-brewhouse.cfg", BASELINE)], who="tester")
     at = run(PROGRAM_MAP)  # as of today: the import is today, so fresh
@@ -166,3 +173,71 @@ def test_program_map_counts_switch_config_history_as_operational_evidence(engine
     assert evidence.loc["cfg-sw-brewhouse", "kind"] == "operational"
     assert evidence.loc["cfg-sw-brewhouse", "status"] == "fresh"
     assert evidence.loc["cfg-sw-brewhouse", "title"].startswith("Configuration backups of sw-brewhouse")
+
+
+# --- the user's framework library names beside our ids ---------------------------------------------
+
+#: A tiny IEC 62443-2-1 library in our own words (a stand-in for the user's copy).
+MINI = b"""urn: urn:example:library:iec-62443-2-1-mini
+name: Mini 2-1
+objects:
+  framework:
+    urn: urn:example:framework:iec-62443-2-1-mini
+    requirement_nodes:
+      - {urn: "u:cm", ref_id: "2", name: "Config things"}
+      - {urn: "u:cm1", ref_id: "CM 1", name: "Know what you have", parent_urn: "u:cm"}
+      - {urn: "u:cm1.2", ref_id: "CM 1.2", name: "List the software", parent_urn: "u:cm1"}
+      - {urn: "u:cm1.1", ref_id: "cm1.1", name: "List the hardware", parent_urn: "u:cm1"}
+"""
+
+
+def _library_frames(at):
+    return [d.value for d in at.dataframe if "name in your library" in d.value.columns]
+
+
+def _requirement_frames(at):
+    return [d.value for d in at.dataframe if list(d.value.columns) == ["id", "ref_id", "name", "library"]]
+
+
+def test_program_map_without_libraries_has_no_library_column(db_url):
+    at = run(PROGRAM_MAP)
+    assert not _library_frames(at)
+    assert not _requirement_frames(at)
+    assert not any("your library" in m.value for m in at.markdown)
+
+
+def test_program_map_shows_the_names_of_the_users_library(engine):
+    import_library(engine, read_library(MINI, source="mini.yaml"), who="tester")
+    at = run(PROGRAM_MAP)
+    at.selectbox(key="pm_element").set_value("CM").run()
+    at.selectbox(key="pm_sub").set_value("CM 1").run()
+    elements, subs = _library_frames(at)
+    # by hand: the clause node "2" holds only CM 1, so it maps onto CM; other elements have no name
+    assert elements.set_index("id")["name in your library"].to_dict() == {
+        "ORG": "", "CM": "Config things", "NET": "", "COMP": "", "DATA": "", "USER": "", "EVENT": "", "AVAIL": ""}
+    assert list(elements.columns[:4]) == ["rank", "id", "name", "name in your library"]
+    assert subs.set_index("id").loc["CM 1", "name in your library"] == "Know what you have"
+    [requirements] = _requirement_frames(at)
+    assert requirements.values.tolist() == [["CM 1.1", "cm1.1", "List the hardware", "Mini 2-1"],
+                                            ["CM 1.2", "CM 1.2", "List the software", "Mini 2-1"]]
+
+
+def test_program_map_with_the_real_library_and_a_second_one(engine):
+    real = read_library(realdata("ciso-assistant/iec-62443-2-1-2024.yaml").read_bytes(),
+                        source="iec-62443-2-1-2024.yaml")
+    import_library(engine, real, who="tester")
+    import_library(engine, read_library(MINI, source="mini.yaml"), who="tester")
+    names = library_names(engine)
+    at = run(PROGRAM_MAP)
+    at.selectbox(key="pm_element").set_value("CM").run()
+    _, subs = _library_frames(at)
+    # two libraries name CM 1: each name is followed by its library, in library-name order
+    expected = "; ".join(f"{name} ({lib})" for lib, _, name in names["CM 1"])
+    assert len(names["CM 1"]) == 2 and subs.set_index("id").loc["CM 1", "name in your library"] == expected
+    at.selectbox(key="pm_sub").set_value("CM 1").run()
+    [requirements] = _requirement_frames(at)
+    ours = sorted(i for i in names if i.startswith("CM 1."))
+    assert set(requirements["id"]) == set(ours)
+    real_rows = requirements[requirements["library"] == real.name]
+    assert real_rows[["ref_id", "name"]].values.tolist() == [
+        [ref, name] for i in ours for lib, ref, name in names[i] if lib == real.name]

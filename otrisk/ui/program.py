@@ -1,6 +1,10 @@
 """Tables of the program-map pages (program map, strengthen first) built from a
 :class:`otrisk.readiness.ReadinessReport`. Numbers come from the report unchanged, so the
-pages show exactly what ``otrisk readiness`` prints."""
+pages show exactly what ``otrisk readiness`` prints.
+
+Library names (:func:`otrisk.libraries.library_names`, ``{our id: [(library, ref_id, name)]}``)
+are the user's own texts, shown beside our ids only when a library is stored
+(:func:`with_library_names`, :func:`library_requirements_frame`)."""
 
 from __future__ import annotations
 
@@ -10,11 +14,37 @@ import pandas as pd
 
 from otrisk.impact import AssetImpact
 from otrisk.models import Plant, axes_text
-from otrisk.readiness import (GAP, NOT_APPLICABLE, NOT_ASSESSED, PARTLY, READY, ElementReadiness,
-                              ReadinessReport, StrengthenItem, SubElementReadiness, stake, status)
+from otrisk.readiness import (
+    GAP,
+    NOT_APPLICABLE,
+    NOT_ASSESSED,
+    PARTLY,
+    READY,
+    ElementReadiness,
+    ReadinessReport,
+    StrengthenItem,
+    SubElementReadiness,
+    stake,
+    status,
+)
 
-__all__ = ["elements_frame", "sub_elements_frame", "evidence_frame", "coverage_frame", "strengthen_frame",
-           "actions_frame", "readiness_style", "STATUS_COLOURS"]
+__all__ = [
+    "LIBRARY_COLUMN",
+    "STATUS_COLOURS",
+    "actions_frame",
+    "coverage_frame",
+    "elements_frame",
+    "evidence_frame",
+    "library_requirements_frame",
+    "readiness_style",
+    "strengthen_frame",
+    "sub_elements_frame",
+    "with_library_names",
+]
+
+LibraryNames = dict[str, list[tuple[str, str | None, str | None]]]
+#: The column of the user's library names in the elements and sub-elements tables.
+LIBRARY_COLUMN = "name in your library"
 
 #: Background per readiness label (colour-blind-friendly: blue/orange/vermillion, greys).
 STATUS_COLOURS = {READY: "#cfe8f7", PARTLY: "#fde3b0", GAP: "#f6c1a9", NOT_ASSESSED: "#e0e0e0",
@@ -52,6 +82,34 @@ def sub_elements_frame(element: ElementReadiness) -> pd.DataFrame:
                                       f"only, {len(cov.uncovered)} none (of {len(cov.high_impact)})")
         rows.append(row)
     return pd.DataFrame(rows).astype({"maturity": "Int64", "target": "Int64"})
+
+
+def _library_name(entries: list[tuple[str, str | None, str | None]]) -> str:
+    """The node names of one id; with several libraries each is followed by its library."""
+    named = [(lib, name) for lib, _, name in entries if name]
+    if len({lib for lib, _ in named}) <= 1:
+        return "; ".join(name for _, name in named)
+    return "; ".join(f"{name} ({lib})" for lib, name in named)
+
+
+def with_library_names(frame: pd.DataFrame, names: LibraryNames) -> pd.DataFrame:
+    """``frame`` with :data:`LIBRARY_COLUMN` after ``name`` (the user's names for each ``id``);
+    ``frame`` unchanged when no library is stored."""
+    if not names:
+        return frame
+    out = frame.copy()
+    out.insert(out.columns.get_loc("name") + 1, LIBRARY_COLUMN,
+               [_library_name(names.get(i, [])) for i in out["id"]])
+    return out
+
+
+def library_requirements_frame(sub_id: str, names: LibraryNames) -> pd.DataFrame:
+    """The requirements of sub-element ``sub_id`` (``CM 1.1`` …) as the user's libraries name them."""
+    prefix = f"{sub_id}."
+    rows = [{"id": i, "ref_id": ref or "", "name": name or "", "library": lib}
+            for i, entries in names.items() if i.startswith(prefix) for lib, ref, name in entries]
+    rows.sort(key=lambda r: (tuple(int(p) for p in r["id"][len(prefix):].split(".")), r["library"]))
+    return pd.DataFrame(rows, columns=["id", "ref_id", "name", "library"])
 
 
 def evidence_frame(sub: SubElementReadiness) -> pd.DataFrame:
