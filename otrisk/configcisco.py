@@ -7,7 +7,11 @@ NX-OS ``inherit port-profile X``) apply first and the interface's own lines over
 
 Read as: ``switchport`` (or any ``switchport …`` line) makes a switchport; without
 ``switchport mode`` it is an access port (``dynamic …`` and ``dot1q-tunnel`` count as
-access, ``fex-fabric`` as trunk); ``no switchport`` or an ``ip address`` makes it routed;
+access, ``fex-fabric`` as trunk); ``no switchport`` or an ``ip address`` makes it routed; on
+IOS an Ethernet port with none of these lines is a Catalyst default port (access, VLAN 1)
+unless some interface of the file has a bare ``switchport`` line (then ports are routed by
+default, as on a Catalyst 6500);
+a VLAN id that is not a number 1..4094 is an error naming the line;
 ``shutdown`` only when written (NX-OS platform defaults are not modelled).
 """
 
@@ -49,7 +53,7 @@ def _descendants(node) -> list[str]:
     return [c.text for c in node.all_children()]
 
 
-def _cisco_interface(name: str, lines: list[str], platform: str) -> PortConfig | SviConfig:
+def _cisco_interface(name: str, lines: list[str], platform: str, default_l2: bool = False) -> PortConfig | SviConfig:
     switchport = no_switchport = shutdown = False
     mode = None
     access = voice = native = None
@@ -83,12 +87,12 @@ def _cisco_interface(name: str, lines: list[str], platform: str) -> PortConfig |
             switchport = True
             if low[1] == "mode" and len(w) > 2:
                 mode = {"trunk": "trunk", "fex-fabric": "trunk"}.get(low[2], "access")
-            elif low[1:3] == ["access", "vlan"] and len(w) > 3 and w[3].isdigit():
-                access = int(w[3])
-            elif low[1:3] == ["voice", "vlan"] and len(w) > 3 and w[3].isdigit():
-                voice = int(w[3])
-            elif low[1:4] == ["trunk", "native", "vlan"] and len(w) > 4 and w[4].isdigit():
-                native = int(w[4])
+            elif low[1:3] == ["access", "vlan"] and len(w) > 3:
+                access = _vlan_id(w[3], line)
+            elif low[1:3] == ["voice", "vlan"] and len(w) > 3:
+                voice = _voice_vlan(w[3], line)
+            elif low[1:4] == ["trunk", "native", "vlan"] and len(w) > 4:
+                native = None if low[4] == "tag" else _vlan_id(w[4], line)
             elif low[1:4] == ["trunk", "allowed", "vlan"] and len(w) > 4:
                 allowed = _allowed(allowed, low[4:], line)
     match = re.fullmatch(r"vlan(\d+)", name.lower())
@@ -107,11 +111,31 @@ def _cisco_interface(name: str, lines: list[str], platform: str) -> PortConfig |
             trunk_vlans=(ALL_VLANS if allowed is None else allowed) if is_trunk else frozenset(),
             shutdown=shutdown, description=description, profile=profile,
         )
+    if default_l2 and not no_switchport and not addresses and name.startswith(_ETHERNET):
+        # A Catalyst Ethernet port with no switchport line is a layer-2 port in its default
+        # state (dynamic auto: an access port in VLAN 1 towards a host), not a dead one.
+        return PortConfig(name, "access", True, access_vlan=1, shutdown=shutdown, description=description,
+                          profile=profile)
     return PortConfig(
         name, "routed" if addresses or no_switchport else None, False, shutdown=shutdown,
         description=description, profile=profile, ip_addresses=tuple(sorted(addresses)),
         access_groups=tuple(sorted(groups)),
     )
+
+
+_ETHERNET = ("Ethernet", "FastEthernet", "GigabitEthernet", "TwoGigabitEthernet", "FiveGigabitEthernet",
+             "TenGigabitEthernet", "TwentyFiveGigE", "FortyGigabitEthernet", "HundredGigE")
+
+
+def _vlan_id(word: str, line: str) -> int:
+    if not word.isdigit() or not 1 <= int(word) <= 4094:
+        raise ValueError(f"{line.strip()!r}: {word!r} is not a VLAN id 1..4094")
+    return int(word)
+
+
+def _voice_vlan(word: str, line: str) -> int | None:
+    # "switchport voice vlan dot1p|none|untagged" carry no voice VLAN of their own
+    return None if word.lower() in ("dot1p", "none", "untagged") else _vlan_id(word, line)
 
 
 def _allowed(current: frozenset[int] | None, words: list[str], line: str) -> frozenset[int]:
@@ -164,13 +188,18 @@ def parse_cisco(text: str, platform: str, file: str) -> DeviceConfig:
         raise ConfigError(file, f"no hostname and no interface found in this {platform} configuration")
     ports: dict[str, PortConfig] = {}
     svis: dict[int, SviConfig] = {}
+    # A bare "switchport" line is only written where ports are routed by default (Catalyst
+    # 6500-style); without one anywhere, the switch is a Catalyst access switch whose
+    # unconfigured Ethernet ports are layer-2 ports in VLAN 1.
+    default_l2 = platform == "ios" and not any(
+        ln.strip().lower() == "switchport" for _, lines in interfaces for ln in lines)
     for name, lines in interfaces:
         profile = next((ln.split()[2] for ln in lines
                         if ln.lower().startswith(("source template ", "inherit port-profile "))), None)
         # The profile's lines apply first; the interface's own lines override them.
         merged = profiles.get(profile, []) + lines if profile else lines
         try:
-            item = _cisco_interface(name, merged, platform)
+            item = _cisco_interface(name, merged, platform, default_l2)
         except ValueError as exc:
             raise ConfigError(file, f"interface {name}: {exc}") from None
         if isinstance(item, SviConfig):

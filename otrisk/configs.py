@@ -137,6 +137,10 @@ def parse_vlan_list(text: str) -> frozenset[int]:
     [10, 11, 12, 20]
     >>> len(parse_vlan_list("all")), parse_vlan_list("none")
     (4094, frozenset())
+    >>> parse_vlan_list("10-")
+    Traceback (most recent call last):
+    ...
+    ValueError: not a VLAN list: '10-'
     """
     text = text.strip().lower()
     if text == "all":
@@ -147,11 +151,14 @@ def parse_vlan_list(text: str) -> frozenset[int]:
     for part in re.split(r"[,\s]+", text):
         if not part:
             continue
-        low, _, high = part.partition("-")
-        if not low.isdigit() or (high and not high.isdigit()):
+        low, dash, high = part.partition("-")
+        if not low.isdigit() or (dash and not high.isdigit()):
             raise ValueError(f"not a VLAN list: {text!r}")
-        out.update(range(int(low), int(high or low) + 1))
-    return frozenset(v for v in out if 1 <= v <= 4094)
+        first, last = int(low), int(high or low)
+        if not 1 <= first <= last <= 4094:
+            raise ValueError(f"not a VLAN list: {text!r} (VLAN ids are 1..4094, a range goes upwards)")
+        out.update(range(first, last + 1))
+    return frozenset(out)
 
 
 def vlan_text(vlans: frozenset[int] | set[int]) -> str:

@@ -359,3 +359,39 @@ def test_parse_vlan_list_rejects_garbage():
     assert parse_vlan_list("1-3, 4094") == {1, 2, 3, 4094}
     with pytest.raises(ValueError):
         parse_vlan_list("ten")
+
+
+# ---------------------------------------------------------------- defaults and bad VLAN values (trial)
+
+
+def test_unconfigured_catalyst_port_is_an_access_port_in_vlan_1():
+    dev = parse_config("hostname A\ninterface GigabitEthernet1/0/9\n!\ninterface GigabitEthernet1/0/10\n"
+                       " switchport access vlan 30\n", name="a.cfg")
+    p = dev.ports["GigabitEthernet1/0/9"]
+    assert (p.mode, p.switchport, p.access_vlan, carried_vlans(p)) == ("access", True, 1, {1})
+
+
+def test_a_bare_switchport_line_means_ports_are_routed_by_default():
+    dev = parse_config("hostname B\ninterface GigabitEthernet1/1\n no ip address\n!\ninterface GigabitEthernet1/2\n"
+                       " switchport\n switchport access vlan 30\n", name="b.cfg")
+    assert carried_vlans(dev.ports["GigabitEthernet1/1"]) == frozenset()
+    assert carried_vlans(dev.ports["GigabitEthernet1/2"]) == {30}
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("switchport access vlan abc", "'abc' is not a VLAN id 1..4094"),
+    ("switchport access vlan 5000", "'5000' is not a VLAN id 1..4094"),
+    ("switchport trunk native vlan 0", "'0' is not a VLAN id 1..4094"),
+    ("switchport trunk allowed vlan 10-", "not a VLAN list: '10-'"),
+    ("switchport trunk allowed vlan 20-10", "a range goes upwards"),
+])
+def test_bad_vlan_values_are_refused_naming_file_and_line(line, message):
+    with pytest.raises(ConfigError) as err:
+        parse_config(f"hostname C\ninterface GigabitEthernet1/0/3\n switchport mode trunk\n {line}\n", name="c.cfg")
+    assert "c.cfg" in str(err.value) and message in str(err.value)
+
+
+def test_voice_vlan_keywords_carry_no_voice_vlan():
+    dev = parse_config("hostname D\ninterface Gi1/0/1\n switchport access vlan 10\n switchport voice vlan dot1p\n",
+                       name="d.cfg")
+    assert carried_vlans(dev.ports["GigabitEthernet1/0/1"]) == {10}
