@@ -223,7 +223,7 @@ def _readiness(args: argparse.Namespace) -> int:
     from otrisk.readiness import readiness
 
     plant = load_plant(args.plant)
-    machine = _machine_evidence(args.db, plant) if args.db else []
+    machine = _machine_evidence(args.db, plant) if args.db is not None else []
     report = readiness(plant, as_of=args.as_of or today_utc(), machine_evidence=machine)
     for warning in report.warnings:
         _say(f"{args.plant}: warning: {warning}")
@@ -318,7 +318,7 @@ def _triage(args: argparse.Namespace) -> int:
     plant = load_plant(args.plant)
     target = parse_target(args.target)
     configs, baselines = {}, {}
-    if args.db:
+    if args.db is not None:
         from otrisk import configstore, db
 
         engine = db.open_existing(args.db)

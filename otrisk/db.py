@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
-import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -62,6 +61,7 @@ from otrisk.tables import (
 __all__ = [
     "ChangeLogEntry", "make_engine", "upgrade", "init_db", "load_plant_db", "save_plant_db",
     "plant_revision", "machine_evidence", "change_log", "current_user", "plant_changes", "describe_changes", "NEW_PLANT_NAME",
+    "open_existing", "driver_message",
 ]
 
 NEW_PLANT_NAME = "New plant"
@@ -145,7 +145,10 @@ def make_engine(url: str | None = None) -> Engine:
     try:
         engine = create_engine(parsed, **kwargs)
     except Exception as exc:  # e.g. ModuleNotFoundError for a missing driver
-        raise StorageError(f"cannot open database {parsed.render_as_string(hide_password=True)}: {exc}") from None
+        hint = ""
+        if isinstance(exc, ModuleNotFoundError) and "psycopg" in str(exc):
+            hint = " (install the PostgreSQL driver: pip install -e \".[postgres]\")"
+        raise StorageError(f"cannot open database {parsed.render_as_string(hide_password=True)}: {exc}{hint}") from None
     if is_sqlite:
         busy_ms = int(get_setting("sqlite_busy_timeout_ms"))
 
@@ -166,24 +169,51 @@ def make_engine(url: str | None = None) -> Engine:
 
 
 def open_existing(url: str) -> Engine:
-    """An engine on an existing database, for commands that only read it (``--db`` of
-    ``readiness``, ``triage``, ``report``): a SQLite file that does not exist is refused, never
-    created by reading.
+    """An engine on an existing otrisk database, for commands that only read it (``--db`` of
+    ``readiness``, ``triage``, ``report``). Nothing is created or changed by opening: a SQLite
+    file that does not exist, is empty or is not SQLite is refused before connecting (SQLite
+    would otherwise turn it into a database).
 
     Raises
     ------
     StorageError
-        When the URL cannot be parsed, or names a SQLite file that does not exist.
+        When the URL cannot be parsed, the database cannot be reached or read, or it holds no
+        otrisk tables. The message is one line (the driver's first line, no SQL).
     """
     try:
         parsed = make_url(url)
     except Exception:
         raise StorageError(f"--db: not a database URL: {url!r}") from None
     database = parsed.database
-    if parsed.get_backend_name() == "sqlite" and database and database != ":memory:" \
-            and not os.path.exists(database):
-        raise StorageError(f"--db: no such SQLite file: {database}")
-    return make_engine(url)
+    if parsed.get_backend_name() == "sqlite" and database and database != ":memory:":
+        try:
+            with open(database, "rb") as fh:
+                header = fh.read(16)
+        except FileNotFoundError:
+            raise StorageError(f"--db: no such SQLite file: {database}") from None
+        except OSError as exc:
+            raise StorageError(f"--db: cannot read {database}: {exc.strerror or exc}") from None
+        if header != b"SQLite format 3\x00":
+            raise StorageError(f"--db: {database} is not an otrisk database "
+                               f"({'an empty file' if not header else 'not a SQLite file'})")
+    engine = make_engine(url)
+    try:
+        has_meta = inspect(engine).has_table(MetaRow.__tablename__)
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise StorageError(f"--db: cannot read {parsed.render_as_string(hide_password=True)}: "
+                           f"{driver_message(exc)}") from None
+    if not has_meta:
+        engine.dispose()
+        raise StorageError(f"--db: {parsed.render_as_string(hide_password=True)} is not an otrisk database "
+                           "(no otrisk tables); open it with the app once, or check the URL")
+    return engine
+
+
+def driver_message(exc: BaseException) -> str:
+    """The first line of a database driver's error, without SQLAlchemy's SQL and help link."""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else exc.__class__.__name__
 
 
 @contextmanager

@@ -67,6 +67,8 @@ SEVERITIES: dict[str, str] = {
     "unknown": "Unknown: the device could not be placed in a zone",
 }
 _ADDRESS_LIKE = re.compile(r"^[0-9A-Fa-f]{1,4}([:.-][0-9A-Fa-f]{0,4}){2,}$")
+_MAC_LIKE = re.compile(r"^(\w\w[:-]){5}\w\w$")
+_TARGET_MAX = 200
 _HIGH = 4  # impact 4..5 counts as high, as in readiness coverage (docs/formulas.md)
 
 
@@ -125,6 +127,11 @@ def parse_target(text: str) -> Target:
     raw = (text or "").strip()
     if not raw:
         raise TriageError("no target: give a switch port (SWITCH:PORT), an IP address or a MAC address")
+    if len(raw) > _TARGET_MAX:
+        raise TriageError(f"target{shown_value(raw)} is too long for a switch port, IP or MAC address "
+                          f"(at most {_TARGET_MAX} characters)")
+    if any(not c.isprintable() for c in raw):
+        raise TriageError(f"target{shown_value(raw)} contains control characters (a line break, a tab …)")
     try:
         ip = ipaddress.ip_interface(raw).ip if "/" in raw else ipaddress.ip_address(raw)
         return Target(raw, "ip", ip=ip.compressed)
@@ -133,7 +140,7 @@ def parse_target(text: str) -> Target:
     mac = normalize_mac(raw)
     if mac:
         return Target(raw, "mac", mac=mac)
-    if _ADDRESS_LIKE.match(raw):
+    if _ADDRESS_LIKE.match(raw) or _MAC_LIKE.match(raw):
         raise TriageError(f"target{shown_value(raw)} looks like an address but is neither an IP address nor a MAC "
                           "address (aa:bb:cc:dd:ee:ff, aa-bb-…, aabb.ccdd.eeff)")
     switch, colon, port = raw.partition(":")
@@ -173,6 +180,7 @@ class TriageAnswer:
     baseline: tuple[str, ...]
     problems: tuple[str, ...]
     next_steps: tuple[str, ...] = ()
+    located: tuple[str, ...] = ()
     critical_assets: tuple[tuple[str, dict[str, int | None]], ...] = field(default=())
 
     @property
@@ -305,7 +313,7 @@ def triage(plant: Plant, target: str | Target, *, impacts: Sequence[AssetImpact]
         severity=severity, severity_reason=why, owners=tuple(dict.fromkeys(owners)),
         known_assets=tuple(dict.fromkeys(search.known)), findings=kept,
         port_facts=tuple(dict.fromkeys(search.facts + facts)), identification=tuple(ident), baseline=tuple(base),
-        problems=tuple(dict.fromkeys(search.problems)),
+        problems=tuple(dict.fromkeys(search.problems)), located=tuple(dict.fromkeys(search.ports_known)),
         critical_assets=tuple((a, by_asset[a].effective) for a in ranked[:5] if a in by_asset
                               and crit[a][0] > 0),
     )

@@ -98,6 +98,10 @@ class Search:
     problems: list[str] = field(default_factory=list)
     known: list[str] = field(default_factory=list)
     on_port: dict = field(default_factory=dict)
+    #: Why a known port places the device in no zone (shut down, VLANs of no zone).
+    blockers: list[str] = field(default_factory=list)
+    #: The spots whose port a configuration or show output knows.
+    ports_known: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.on_port = attached(self.plant)
@@ -121,21 +125,30 @@ class Search:
             if port is None:
                 self.problems.append(f"{dev.device} has no port {s.port} in its configuration ({dev.file})")
                 continue
+            self.ports_known.append(s.label())
             vlans = carried_vlans(port)
             if not vlans:
-                why = "is shut down" if port.shutdown else "has no switchport mode or VLAN"
-                self.facts.append(f"{s.label()} {why} in the configuration: it carries no VLAN, "
-                                  "so a device there cannot talk unless someone changed the switch")
+                why = "is shut down" if port.shutdown else "is not a switchport (routed or unused)"
+                self.blockers.append(f"{s.label()} {why} in the configuration: it carries no VLAN, "
+                                     "so a device there cannot talk unless someone changed the switch")
                 continue
-            found = _vlan_zones(self.plant, vlans)
-            zones |= found
             mode = f"a trunk carrying VLANs {vlan_text(vlans)}" if port.mode == "trunk" else \
                 f"an access port in VLAN {vlan_text(vlans)}"
+            learned = vlans & frozenset(s.vlans)
+            if learned and learned != vlans:
+                # The MAC table says in which of the port's VLANs this MAC was seen: narrower, and true.
+                vlans = learned
+                mode += f", where the MAC table saw it in VLAN {vlan_text(learned)}"
+            found = _vlan_zones(self.plant, vlans)
+            zones |= found
+            if not found:
+                self.blockers.append(f"VLAN {vlan_text(vlans) if len(vlans) <= 64 else '…'} of {s.label()} "
+                                     "belongs to no zone of the plant (a zone lists its VLANs under 'vlans')")
             said.append(f"{s.label()} is {mode} in {dev.device}'s configuration")
             if port.mode == "trunk" and len(found) > 1:
                 self.facts.append(f"{s.label()} is a trunk: the device may sit in any of the zones "
                                   f"{', '.join(sorted(found))}; the answer unions what they reach")
-            if _unmapped(self.plant, vlans) and len(vlans) <= 64:
+            if found and _unmapped(self.plant, vlans) and len(vlans) <= 64:
                 self.facts.append(f"VLANs {vlan_text(frozenset(_unmapped(self.plant, vlans)))} on {s.label()} "
                                   "belong to no zone of the plant")
         return zones, "; ".join(said)
@@ -145,7 +158,12 @@ class Search:
         said = []
         for s in self.spots:
             if s.vlans:  # a MAC target learned in these VLANs
-                zones |= _vlan_zones(self.plant, s.vlans)
+                self.ports_known.append(s.label())
+                found = _vlan_zones(self.plant, s.vlans)
+                zones |= found
+                if not found:
+                    self.blockers.append(f"VLAN {vlan_text(frozenset(s.vlans))}, where the MAC table saw it on "
+                                         f"{s.label()}, belongs to no zone of the plant")
                 said.append(f"the MAC table shows it on {s.label()} in VLAN {vlan_text(frozenset(s.vlans))}")
                 continue
             for show in self.shows:
@@ -153,14 +171,20 @@ class Search:
                     continue
                 sp = show.switchports.get(s.port)
                 if sp is not None:
+                    self.ports_known.append(s.label())
                     vlans = (sp.trunk_vlans if sp.mode == "trunk"
                              else {v for v in (sp.access_vlan, sp.voice_vlan) if v is not None})
-                    zones |= _vlan_zones(self.plant, vlans)
+                    found = _vlan_zones(self.plant, vlans)
+                    zones |= found
+                    if not found:
+                        self.blockers.append(f"VLAN {vlan_text(frozenset(vlans)) or 'none'} of {s.label()} "
+                                             "(switchport listing) belongs to no zone of the plant")
                     said.append(f"the switchport listing shows {s.label()} as "
                                 f"{sp.mode or 'unknown mode'} in VLAN {vlan_text(frozenset(vlans)) or 'none'}")
                     continue
                 learned = {e.vlan for e in show.mac_entries if e.port == s.port and e.vlan is not None}
                 if learned:
+                    self.ports_known.append(s.label())
                     zones |= _vlan_zones(self.plant, learned)
                     said.append(f"the MAC table shows VLAN {vlan_text(frozenset(learned))} learned on {s.label()}")
         return zones, "; ".join(said)
@@ -227,7 +251,11 @@ def locate(search: Search) -> tuple[set[str], str | None, str, list]:
 
 
 def unknown_spot_problems(search: Search) -> None:
-    """Say why nothing was found: an unknown switch, an unknown port, an address nobody holds."""
+    """Say why nothing was found: a known port that places it nowhere, an unknown switch, an
+    unknown port, an address nobody holds."""
+    search.problems.extend(search.blockers)
+    if search.blockers:
+        return
     t = search.target
     on_port = search.on_port
     switches_known = set(search.configs) | {(s.switch or "").lower() for s in search.shows} | \

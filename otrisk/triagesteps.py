@@ -158,7 +158,11 @@ def next_steps(plant: Plant, answer: TriageAnswer) -> list[str]:
     isolate only after checking what the port carries and what stopping it does."""
     t = answer.target
     steps: list[str] = []
-    if not answer.resolved:
+    if not answer.resolved and answer.located:
+        steps.append(f"The port is known ({', '.join(answer.located[:3])}) but places the device in no zone: "
+                     f"{'; '.join(answer.problems[:2])}. Check the port on the switch (show interfaces "
+                     "switchport) and the zones' VLAN lists in the plant before acting on this answer")
+    elif not answer.resolved:
         if t.kind == "ip":
             steps.append(f"Find where {t.ip} is plugged in: its MAC from the ARP table of the routing switch or "
                          f"firewall (show ip arp {t.ip}), then the port from the MAC table (show mac address-table "
@@ -213,7 +217,8 @@ def incident_note(answer: TriageAnswer, *, site: str, when: dt.datetime | None =
              f"Zones: {', '.join(_zone_text(d) for d in answer.zone_details) or 'none found'}",
              f"How we know: {answer.source_text or 'not resolved'}",
              f"Conduits: {'; '.join(answer.conduit_texts) or 'none'}",
-             f"Can reach zones: {', '.join(answer.reachable_zones) or 'none beyond its own'}",
+             "Can reach zones: " + (", ".join(answer.reachable_zones) or "none beyond its own" if answer.resolved
+                                    else "unknown (no zone found)"),
              f"Systems in reach: {len(answer.reachable_assets)}; worst effective impact: "
              + ", ".join(f"{ax} {w[ax] if w[ax] is not None else '?'}" for ax in AXES),
              f"Safety zone in reach: {', '.join(answer.safety_zones) or 'no'}",
@@ -226,4 +231,6 @@ def incident_note(answer: TriageAnswer, *, site: str, when: dt.datetime | None =
         lines += [f"{title}: {x}" for x in items]
     lines.append("Next steps:")
     lines += [f"{i}. {s}" for i, s in enumerate(answer.next_steps, 1)]
-    return "\n".join(lines) + "\n"
+    # Names come from the plant file and may hold line breaks: one item stays one line.
+    return "\n".join(" ".join(line.split()) if any(c in line for c in "\r\n\t\v\f") else line
+                     for line in lines) + "\n"

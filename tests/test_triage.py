@@ -173,13 +173,18 @@ def test_shut_down_port_carries_nothing_and_is_unresolved(plant, impacts, config
     a = run(plant, impacts, "sw1:Gi1/0/10", configs=configs)
     assert not a.resolved and a.zones == () and a.severity == "unknown"
     assert a.to_json()["worst_effective"] == {"production": None, "safety": None, "delivery": None}
-    assert any("is shut down in the configuration" in f for f in a.port_facts)
+    assert a.problems == ("sw1:GigabitEthernet1/0/10 is shut down in the configuration: it carries no VLAN, so a "
+                          "device there cannot talk unless someone changed the switch",)
+    assert a.located == ("sw1:GigabitEthernet1/0/10",)
+    assert a.next_steps[0].startswith("The port is known (sw1:GigabitEthernet1/0/10) but places the device in no zone")
 
 
 def test_vlan_of_no_zone_is_unresolved_and_said(plant, impacts, configs):
     a = run(plant, impacts, "sw1:Gi1/0/8", configs=configs)
     assert not a.resolved
-    assert any("VLANs 999 on sw1:GigabitEthernet1/0/8 belong to no zone" in f for f in a.port_facts)
+    assert a.problems == ("VLAN 999 of sw1:GigabitEthernet1/0/8 belongs to no zone of the plant (a zone lists its "
+                          "VLANs under 'vlans')",)
+    assert "Can reach zones: unknown (no zone found)" in incident_note(a, site="T")
 
 
 def test_unknown_port_of_a_configured_switch(plant, impacts, configs):
@@ -289,3 +294,22 @@ def test_incident_note_has_the_severity_up_front_and_numbered_steps(plant, impac
 def test_mac_vendor_unknown_prefix():
     assert mac_vendor("02:00:00:00:00:01") is None
     assert mac_vendor("00:80:f4:00:00:01") == "TELEMECANIQUE ELECTRIQUE"
+
+
+def test_mac_learned_on_a_trunk_takes_the_vlan_it_was_learned_in(plant, impacts, configs):
+    from otrisk.showparse import parse_show_outputs
+
+    table = ("SW1#show mac address-table\nVlan    Mac Address       Type        Ports\n"
+             "----    -----------       --------    -----\n 300    0200.aaaa.0001    DYNAMIC     Gi1/0/1\n")
+    a = run(plant, impacts, "02:00:aa:aa:00:01", configs=configs, shows=[parse_show_outputs(table)])
+    # Gi1/0/1 is a trunk carrying 110 and 300; the MAC was seen in 300 only: zone scada, not both
+    assert a.source == "config" and a.zones == ("scada",)
+    assert a.source_text == ("sw1:GigabitEthernet1/0/1 is a trunk carrying VLANs 110,300, where the MAC table saw "
+                             "it in VLAN 300 in SW1's configuration")
+
+
+def test_note_keeps_one_item_on_one_line(plant, impacts):
+    odd = plant.model_copy(update={"zones": [z.model_copy(update={"owner": "Leo\n# heading"}) if z.id == "lab" else z
+                                             for z in plant.zones]})
+    note = incident_note(run(odd, analyze_plant(odd), "sw2:Fa0/1"), site="T")
+    assert "\n# heading" not in note and "owner Leo # heading" in note

@@ -116,3 +116,55 @@ def test_text_output_is_the_incident_note(files, capsys):
     out = capsys.readouterr().out
     assert out.startswith("Incident note: unknown device — Triage test\nTarget: sw2:FastEthernet0/1\n"
                           "Severity: LIMITED")
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"", "is not an otrisk database (an empty file)"),
+    (b"just some text that is long enough", "is not an otrisk database (not a SQLite file)"),
+])
+def test_db_that_is_not_sqlite_is_refused_and_left_untouched(files, tmp_path, capsys, content, message):
+    plant, _, _ = files
+    target = tmp_path / "e.txt"
+    target.write_bytes(content)
+    code = main(["triage", str(plant), "sw1:Gi1/0/4", "--db", f"sqlite:///{target}", "--json"])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err
+    assert target.read_bytes() == content  # opening never turned it into a database
+
+
+def test_db_of_another_application_is_refused_in_one_line(files, tmp_path, capsys):
+    import sqlite3
+
+    plant, _, _ = files
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    code = main(["triage", str(plant), "sw1:Gi1/0/4", "--db", f"sqlite:///{other}"])
+    err = capsys.readouterr().err
+    assert code == 2 and "is not an otrisk database (no otrisk tables)" in err
+    assert "sqlalche.me" not in err and "SELECT" not in err
+
+
+def test_empty_db_argument_is_an_error_not_ignored(files, capsys):
+    plant, _, _ = files
+    assert main(["triage", str(plant), "sw1:Gi1/0/4", "--db", ""]) == 2
+    assert "not a database URL" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("target", "message"), [
+    ("sw1:Gi1/0/4\nfoo", "contains control characters"),
+    ("sw1:Gi1/0/" + "9" * 5000, "is too long"),
+    ("zz:zz:zz:zz:zz:zz", "looks like an address"),
+])
+def test_odd_targets_are_exit_2_with_a_short_message(files, capsys, target, message):
+    plant, cfg, _ = files
+    code = main(["triage", str(plant), target, "--config", str(cfg)])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and message in err and len(err) < 400
+
+
+def test_unresolved_known_port_says_why_on_stderr(files, capsys):
+    plant, cfg, _ = files
+    code, out, err = triage_json(capsys, plant, "sw1:Gi1/0/10", "--config", cfg)
+    assert code == 1 and "sw1:GigabitEthernet1/0/10 is shut down in the configuration" in err
+    assert out["next_steps"][0].startswith("The port is known")
