@@ -231,7 +231,8 @@ def locate(search: Search) -> tuple[set[str], str | None, str, list]:
                                                  (e.vlan,) if e.vlan is not None else ()))
                         else:
                             search.problems.append(f"{t.mac} is in a MAC table on {e.port}, but the table does "
-                                                   "not say which switch it comes from")
+                                                   "not say which switch it comes from: name the switch (a prompt line such as "
+                                                   "'sw1#show mac address-table', or the switch field of the page)")
         holders = _holders(search.plant, t)
         for asset, _, sp in holders:
             search.known.append(asset.id)

@@ -11,6 +11,7 @@ from otrisk.ui.triage_ui import (
     answer_for,
     findings_frame,
     note_stamp,
+    plain_md,
     reachable_assets_frame,
     severity_banner,
     stored_configs,
@@ -62,10 +63,10 @@ c2.metric("Zones in reach", len(answer.reachable_zones))
 c3.metric("Systems in reach", len(answer.reachable_assets))
 c4.metric("Worst impact (P/S/D)", " / ".join("?" if w[ax] is None else str(w[ax]) for ax in AXES))
 for problem in answer.problems:
-    st.warning(md_escape(problem))
+    st.warning(plain_md(problem))
 
 st.subheader("Next steps")
-st.markdown("\n".join(f"{i}. {md_escape(s)}" for i, s in enumerate(answer.next_steps, 1)))
+st.markdown("\n".join(f"{i}. {plain_md(s)}" for i, s in enumerate(answer.next_steps, 1)))
 
 left, right = st.columns(2)
 with left:
@@ -78,7 +79,7 @@ with left:
 with right:
     st.subheader("Whom to call")
     st.markdown("\n".join(f"{i}. {md_escape(o)}" for i, o in enumerate(answer.owners, 1))
-                or "No owner is recorded for these zones or systems.")
+                or "No owner is recorded for these zones or systems: call the OT security lead and the shift lead.")
     if answer.safety_zones:
         st.error(md_escape(f"Safety zone {', '.join(answer.safety_zones)} is in reach."))
 
@@ -97,7 +98,7 @@ with st.expander("Port, identification and baseline", expanded=not answer.resolv
     for title, items in (("Port", answer.port_facts), ("Identification", answer.identification),
                          ("Baseline", answer.baseline)):
         if items:
-            st.markdown(f"**{title}**\n" + "\n".join(f"- {md_escape(x)}" for x in items))
+            st.markdown(f"**{title}**\n" + "\n".join(f"- {plain_md(x)}" for x in items))
 
 st.subheader("Incident note")
 note = incident_note(answer, site=ctx.plant.site.name, when=note_stamp())

@@ -111,3 +111,10 @@ def test_stored_configuration_and_baseline(engine):
         in text
     at.checkbox(key="ud_stored").uncheck().run()  # without the store: no asset on that port, unresolved
     assert "no configuration or MAC table of SW-FILLING was given" in warnings(at)
+
+
+def test_macs_in_the_answer_stay_copyable():
+    from otrisk.ui.triage_ui import plain_md
+
+    text = plain_md("Find the port: run 'show mac address-table address 02:de:ad:be:ef:01' now")
+    assert "`02:de:ad:be:ef:01`" in text and "\u200b" not in text.split("`")[1]

@@ -4,6 +4,7 @@ show output, runs :func:`otrisk.triage.triage`, and draws the answer (widget key
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 
 import pandas as pd
@@ -23,7 +24,7 @@ from otrisk.ui.setup import PageContext
 from otrisk.ui.text import md_code, md_escape
 from otrisk.ui.zone_ui import findings_report
 
-__all__ = ["answer_for", "reachable_assets_frame", "severity_banner", "stored_configs", "triage_map_html",
+__all__ = ["answer_for", "plain_md", "reachable_assets_frame", "severity_banner", "stored_configs", "triage_map_html",
            "zones_frame"]
 
 
@@ -109,11 +110,24 @@ def triage_map_html(ctx: PageContext, answer: TriageAnswer) -> str:
     return _map(ctx.url, ctx.revision, answer.zones, answer.reachable_zones, ctx.plant)
 
 
+_MAC_TEXT = re.compile(r"\b(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}\b")
+
+
+def plain_md(text: str) -> str:
+    """Text as markdown, MAC addresses as inline code: copyable as typed (``md_escape`` has to break
+    ``:de:``-like emoji short codes with an invisible character, which a copied MAC must not carry)."""
+    out, last = [], 0
+    for m in _MAC_TEXT.finditer(text):
+        out += [md_escape(text[last:m.start()]), md_code(m.group())]
+        last = m.end()
+    return "".join(out) + md_escape(text[last:])
+
+
 def where_markdown(answer: TriageAnswer) -> str:
     """Plain-words lines: the spots and how the zones were found."""
     lines = [f"- Seen on {md_code(s.label())} ({md_escape(s.how)})" for s in answer.spots]
     if answer.source_text:
-        lines.append(f"- How we know: {md_escape(answer.source_text)}")
+        lines.append(f"- How we know: {plain_md(answer.source_text)}")
     return "\n".join(lines)
 
 
