@@ -22,7 +22,7 @@ from otrisk.bulkimport import (
     read_table,
     suggest_mapping,
 )
-from otrisk.bulkread import MAX_BYTES, asset_type_for
+from otrisk.bulkread import _SYNONYMS, MAX_BYTES, _key, asset_type_for
 from otrisk.errors import StaleDataError
 from otrisk.models import FORMAT, Plant
 from otrisk.reference import load_demo_plant
@@ -212,6 +212,41 @@ def test_mapping_is_case_space_underscore_insensitive_and_never_maps_twice():
         "ip_address": "ip", "IPADDRESS": None, " Host Name ": "name", "device_name": None, "asset_id": "id",
         "impact.safety": "impact.safety"}
     assert all(f in FIELDS for f in suggest_mapping(["criticality", "zone kind", "manages"]).values())
+
+
+@pytest.mark.parametrize(("column", "field"), [
+    # A new-user trial: "Produktion" and "Lieferung" mapped, "Sicherheit" did not.
+    ("Sicherheit", "impact.safety"), ("Safety", "impact.safety"), ("HSE", "impact.safety"),
+    ("EHS", "impact.safety"), ("Health & Safety", "impact.safety"), ("Arbeitssicherheit", "impact.safety"),
+    ("Safety impact", "impact.safety"), ("Impact (Safety)", "impact.safety"),
+    ("Auswirkung Sicherheit", "impact.safety"), ("Auswirkung auf die Sicherheit", "impact.safety"),
+    ("Sicherheits-Auswirkung", "impact.safety"),
+    ("Produktion", "impact.production"), ("Production", "impact.production"),
+    ("Production impact", "impact.production"), ("Auswirkung: Produktion", "impact.production"),
+    ("Lieferung", "impact.delivery"), ("Lieferfähigkeit", "impact.delivery"),
+    ("Lieferfaehigkeit", "impact.delivery"), ("Delivery", "impact.delivery"),
+    ("impact_delivery", "impact.delivery"), ("Auswirkung Lieferfähigkeit", "impact.delivery"),
+    # not an impact axis
+    ("Sicherheitszone", "zone"), ("Safety PLC", None),
+])
+def test_impact_axis_columns_english_and_german(column, field):
+    assert suggest_mapping([column]) == {column: field}
+
+
+def test_german_impact_columns_are_imported():
+    text = "Gerätename;Produktion;Sicherheit;Lieferung\nPumpe 1;hoch;kritisch;2\n"
+    assert list(suggest_mapping(table(text).columns).values()) == [
+        "name", "impact.production", "impact.safety", "impact.delivery"]
+    [asset] = run(text, plant=empty_plant()).plant.assets
+    assert asset.impact.as_dict() == {"production": 4, "safety": 5, "delivery": 2}
+
+
+def test_no_column_name_suggests_two_fields():
+    fields: dict[str, set[str]] = {}
+    for field, names in _SYNONYMS.items():
+        for name in (field, *names):
+            fields.setdefault(_key(name), set()).add(field)
+    assert {key: found for key, found in fields.items() if len(found) > 1} == {}
 
 
 @pytest.mark.parametrize(("mapping", "says"), [

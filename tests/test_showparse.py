@@ -284,9 +284,71 @@ def test_empty_paste(text):
 
 def test_line_the_template_rejects():
     text = "SW1#sh int sw\nName: Gi1/0/4\nSwitchport: Enabled\nwhat is this\n"
-    with pytest.raises(ShowOutputError, match=r"<pasted>, line 4: show interfaces switchport: "
-                       r"line not understood \('what is this'\)"):
+    with pytest.raises(ShowOutputError) as err:
         parse_show_outputs(text)
+    assert str(err.value) == ("<pasted>, line 4: this line is not part of a show interfaces "
+                              "switchport output: 'what is this'")
+    assert err.value.line == 4
+
+
+def test_long_rejected_line_is_quoted_once_and_cut():
+    # A new-user trial: a valid table, then 200 x; the message held TextFSM's "State Error
+    # raised. Rule Line: 77. Input Line: xxx…" and the line twice in full.
+    text = f"SW1#show mac address-table\n{MAC_BODY}{'x' * 200}\n"
+    with pytest.raises(ShowOutputError) as err:
+        parse_show_outputs(text, source="mac.txt")
+    assert str(err.value) == ("mac.txt, line 5: this line is not part of a show mac address-table "
+                              f"output: '{'x' * 60}…' (200 characters)")
+    assert (err.value.source, err.value.line) == ("mac.txt", 5)
+
+
+def test_rejected_line_is_found_by_number_not_by_text():
+    # A "Load for …" time stamp is accepted before the table header, not inside the table.
+    # A form feed inside a line is a line end to TextFSM, yet the whole line is named.
+    stamp = "Load for five secs: 5%/0%; one minute: 6%; five minutes: 5%"
+    with pytest.raises(ShowOutputError, match=r"^<pasted>, line 6: .*: 'Load for five") as err:
+        parse_show_outputs(f"SW1#sh mac add\n{stamp}\n{MAC_BODY}{stamp}\n")
+    assert err.value.line == 6
+    with pytest.raises(ShowOutputError) as err:
+        parse_show_outputs("SW1#sh int sw\nName: Gi1/0/4\nSwitch\x0cport\nwhat is this\n")
+    assert str(err.value).endswith(r"output: 'Switch\x0cport'") and err.value.line == 3
+
+
+@pytest.mark.parametrize("data", [
+    ("\ufeff" + MAC_BODY).encode("utf-16-le"),  # PowerShell 5 ">", Notepad "Unicode"
+    ("\ufeff" + MAC_BODY).encode("utf-16-be"),  # Notepad "Unicode big endian"
+    ("\ufeff" + MAC_BODY.replace("\n", "\r\n")).encode("utf-16-le"),
+    ("\ufeff" + MAC_BODY).encode("utf-8"),
+    "\ufeff" + MAC_BODY,  # a str keeping its BOM
+])
+def test_byte_order_marks(data):
+    out = parse_show_outputs(data)
+    assert out.mac_entries == (MacEntry("00:18:b9:74:52:8f", 10, "FastEthernet0/1", False),)
+
+
+def test_utf16_file_from_powershell(tmp_path):
+    path = tmp_path / "mac.txt"
+    path.write_text(f"SW1#sh mac add\n{MAC_BODY}", encoding="utf-16")
+    out = load_show_outputs(path)
+    assert (out.switch, len(out.mac_entries)) == ("SW1", 1)
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    # UTF-16 without a byte order mark, a NUL in text, a NUL after a UTF-16 BOM.
+    (MAC_BODY.encode("utf-16-le"), "binary data (a NUL byte), not show output"),
+    (b"Vlan  Mac\x00Address", "binary data (a NUL byte), not show output"),
+    ("\ufeffVlan\x00".encode("utf-16-le"), "binary data (a NUL byte), not show output"),
+    # a lone high surrogate: not UTF-16 although it starts like it
+    (b"\xff\xfeV\x00\x00\xd8l\x00", ("starts with a UTF-16 LE byte order mark but is not "
+                                     "UTF-16 LE text (illegal UTF-16 surrogate at byte 4)")),
+    # an odd number of bytes
+    (b"\xfe\xff\x00V\x00", ("starts with a UTF-16 BE byte order mark but is not UTF-16 BE "
+                            "text (truncated data at byte 4)")),
+])
+def test_nul_without_bom_and_broken_utf16(data, message):
+    with pytest.raises(ShowOutputError) as err:
+        parse_show_outputs(data, source="x.txt")
+    assert str(err.value) == f"x.txt: {message}"
 
 
 def test_load_binary_large_latin1_and_missing(tmp_path):
