@@ -9,13 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
-    "shown_value", "pydantic_message",
+    "GraphImportError",
+    "InputFileError",
     "OtriskError",
     "PlantFileError",
     "Problem",
     "StaleDataError",
     "StorageError",
-    "GraphImportError",
+    "pydantic_message",
+    "shown_value",
 ]
 
 
@@ -135,6 +137,23 @@ class StaleDataError(StorageError):
             f"(your revision {expected}, stored revision {current}). "
             "Reload to see the current state, then apply your change again."
         )
+
+
+class InputFileError(OtriskError):
+    """A file handed to an importer is not what it claims to be, at a key path.
+
+    Attributes
+    ----------
+    file, key : str
+        The file as named by the caller, and the key path inside it (``technical_assets.X.id``).
+    value : str or None
+        The offending value, if any (shown cut to a readable length).
+    """
+
+    def __init__(self, file: str, key: str, value: object, message: str):
+        self.file, self.key = file, key
+        self.value = None if value is None else str(value)
+        super().__init__(f"{file}: {key}: {message}{shown_value(self.value)}")
 
 
 class GraphImportError(OtriskError):

@@ -37,7 +37,7 @@ import yaml
 from sqlalchemy import Connection, Engine, delete, func, insert, select, text
 
 from otrisk.db import _append_change_log, _reading, _writing, current_user
-from otrisk.errors import OtriskError, shown_value
+from otrisk.errors import InputFileError
 from otrisk.reference import element_ids
 from otrisk.tables import ChangeLogRow, LibraryTextRow
 
@@ -66,21 +66,8 @@ _IEC_2_1 = re.compile(r"iec[-_ ]?62443[-_ ]2[-_ ]1(?![0-9])")
 _OUR_ID = re.compile(r"^([A-Za-z]{2,6})\s*([0-9]{1,2}(?:\.[0-9]{1,2})?)$")
 
 
-class LibraryError(OtriskError):
-    """A file is not a CISO Assistant framework library otrisk can read.
-
-    Attributes
-    ----------
-    file, key : str
-        The file as named by the caller, and the key path (``objects.framework``).
-    value : str or None
-        The offending value, if any.
-    """
-
-    def __init__(self, file: str, key: str, value: object, message: str):
-        self.file, self.key = file, key
-        self.value = None if value is None else str(value)
-        super().__init__(f"{file}: {key}: {message}{shown_value(self.value)}")
+class LibraryError(InputFileError):
+    """A file is not a CISO Assistant framework library otrisk can read. (``file``, ``key``, ``value``: see :class:`~otrisk.errors.InputFileError`)."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -127,15 +127,6 @@ def _svg(fig, salt: str) -> str:
     return svg.replace("<svg ", '<svg style="max-width:100%;height:auto" ', 1)
 
 
-def _sl_gap(zone) -> str:
-    if zone.sl_target is None:
-        return "none"
-    if zone.sl_achieved is None:
-        return "unknown"
-    gap = zone.sl_target - zone.sl_achieved
-    return "0" if gap <= 0 else "1" if gap == 1 else "2+"
-
-
 def _sl(value: int | None) -> str:
     return "?" if value is None else str(value)
 
@@ -145,7 +136,7 @@ def topology_svg(plant) -> str:
     """Zones as boxes in rows by Purdue level (highest on top, unknown level at the bottom),
     conduits as arrows in the directions they allow; unapproved dashed and labelled, one-way
     gateways thick and labelled, parallel conduits on separate curves. Empty for no zones."""
-    from otrisk.zones import zone_graph
+    from otrisk.zones import sl_gap, zone_graph
 
     if not plant.zones:
         return ""
@@ -180,7 +171,7 @@ def topology_svg(plant) -> str:
         zone = zones[z]
         ax.text(x, y, f"{_short(zone.id)}\n{zone.kind}\nSL-T {_sl(zone.sl_target)} · SL-A {_sl(zone.sl_achieved)}",
                 ha="center", va="center", fontsize=7, bbox={"boxstyle": "round,pad=0.5", "ec": "#333333",
-                                                            "fc": _SL_COLOURS[_sl_gap(zone)]})
+                                                            "fc": _SL_COLOURS[sl_gap(zone)]})
     for r, lv in enumerate(rows):
         ax.text(-wide / 2 - 0.4, -r, "level ?" if lv == -1 else f"level {lv:g}", ha="right", va="center",
                 fontsize=7, color="#555555")

@@ -53,7 +53,7 @@ from typing import Any
 import yaml
 
 from otrisk.deviceroles import role_to_asset_type
-from otrisk.errors import OtriskError, PlantFileError, shown_value
+from otrisk.errors import InputFileError, PlantFileError
 from otrisk.graphimport import asset_id_for
 from otrisk.models import FORMAT, Impact, Plant
 from otrisk.plantfile import dumps_plant, loads_plant
@@ -96,21 +96,8 @@ _DROPPED = ("data_assets", "shared_runtimes", "risk_tracking", "individual_risk_
 _INTERNET = "internet"
 
 
-class ThreagileError(OtriskError):
-    """A file is not a Threagile model otrisk can import.
-
-    Attributes
-    ----------
-    file, key : str
-        The file as named by the caller, and the key path (``technical_assets.X.id``).
-    value : str or None
-        The offending value, if any.
-    """
-
-    def __init__(self, file: str, key: str, value: object, message: str):
-        self.file, self.key = file, key
-        self.value = None if value is None else str(value)
-        super().__init__(f"{file}: {key}: {message}{shown_value(self.value)}")
+class ThreagileError(InputFileError):
+    """A file is not a Threagile model otrisk can import. (``file``, ``key``, ``value``: see :class:`~otrisk.errors.InputFileError`)."""
 
 
 @dataclass(frozen=True)

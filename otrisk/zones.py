@@ -24,10 +24,21 @@ from dataclasses import dataclass
 import networkx as nx
 
 from otrisk.errors import OtriskError
-from otrisk.models import Conduit, Plant
+from otrisk.models import Conduit, Plant, Zone
 
-__all__ = ["OUTSIDE", "zone_graph", "conduit_edges", "reach_sets", "reachable", "Reach", "reach",
-           "zone_exposure", "asset_exposure", "exposure_reasons"]
+__all__ = [
+    "OUTSIDE",
+    "Reach",
+    "asset_exposure",
+    "conduit_edges",
+    "exposure_reasons",
+    "reach",
+    "reach_sets",
+    "reachable",
+    "sl_gap",
+    "zone_exposure",
+    "zone_graph",
+]
 
 #: Zone kinds outside the plant's control: exposure 3 for them and what they reach.
 OUTSIDE = frozenset({"external", "remote_access"})
@@ -300,3 +311,20 @@ def exposure_reasons(plant: Plant, *, shown: int = 5) -> dict[str, tuple[int, st
             why = "no other zone reaches it"
         out[z.id] = (value, why)
     return out
+
+
+def sl_gap(zone: Zone) -> str:
+    """The zone's SL gap class (SL-T − SL-A, IEC 62443-3-2): ``"0"`` (met), ``"1"``, ``"2+"``,
+    ``"unknown"`` (SL-T set, SL-A not rated) or ``"none"`` (no SL-T).
+
+    >>> sl_gap(Zone(id="z", name="Z", kind="control", sl_target=3, sl_achieved=1))
+    '2+'
+    >>> sl_gap(Zone(id="z", name="Z", kind="control", sl_target=2)), sl_gap(Zone(id="z", name="Z", kind="dmz"))
+    ('unknown', 'none')
+    """
+    if zone.sl_target is None:
+        return "none"
+    if zone.sl_achieved is None:
+        return "unknown"
+    gap = zone.sl_target - zone.sl_achieved
+    return "0" if gap <= 0 else "1" if gap == 1 else "2+"

@@ -32,21 +32,21 @@ from dataclasses import dataclass
 from pyvis.network import Network
 
 from otrisk.models import AXES, Asset, Conduit, Plant, Zone
-from otrisk.zones import zone_exposure
+from otrisk.zones import sl_gap, zone_exposure
 
 __all__ = [
-    "GraphView",
     "NO_ZONE",
-    "ZONE_PALETTE",
-    "zone_colours",
-    "neighbourhood",
-    "view_asset_ids",
-    "plain_text",
-    "network_html",
-    "strip_outside_resources",
-    "outside_references",
     "SL_GAPS",
+    "ZONE_PALETTE",
+    "GraphView",
+    "neighbourhood",
+    "network_html",
+    "outside_references",
+    "plain_text",
     "sl_gap",
+    "strip_outside_resources",
+    "view_asset_ids",
+    "zone_colours",
     "zone_network_html",
 ]
 
@@ -312,22 +312,6 @@ SL_GAPS: dict[str, tuple[str, str]] = {
 }
 _CONDUIT_COLOUR, _UNAPPROVED_COLOUR, _ONE_WAY_COLOUR = "#616161", "#D55E00", "#0072B2"
 _ZONE_COL_PX, _ZONE_ROW_PX = 260, 170
-
-
-def sl_gap(zone: Zone) -> str:
-    """The zone's SL gap class, a key of :data:`SL_GAPS`.
-
-    >>> sl_gap(Zone(id="z", name="Z", kind="control", sl_target=3, sl_achieved=1))
-    '2+'
-    >>> sl_gap(Zone(id="z", name="Z", kind="control", sl_target=2)), sl_gap(Zone(id="z", name="Z", kind="dmz"))
-    ('unknown', 'none')
-    """
-    if zone.sl_target is None:
-        return "none"
-    if zone.sl_achieved is None:
-        return "unknown"
-    gap = zone.sl_target - zone.sl_achieved
-    return "0" if gap <= 0 else "1" if gap == 1 else "2+"
 
 
 def _sl(value: int | None) -> str:
