@@ -194,7 +194,7 @@ def _zones_conduits(pack: Pack) -> list[Sheet]:
                  _join(c.boundary_devices), c.approved, c.description]
                 for c in sorted(pack.plant.conduits, key=lambda c: c.id)]
     return [
-        ("Zones", "Every zone with every field and its exposure (0..3, DESIGN.md Exposure).",
+        ("Zones", "Every zone with every field and its exposure (0..3: 3 external or remote access or reachable from one, 2 reachable from an enterprise zone, 1 reached by another zone, 0 isolated).",
          ["id", "name", "kind", "purdue_level", "sl_target", "sl_achieved", "owner", "vlans", "subnets",
           "description", "exposure"], zones),
         ("Conduits", "Every conduit with every field; direction forward: zone a starts connections to zone b.",

@@ -221,13 +221,13 @@ _CSS = """
 body{font-family:sans-serif;font-size:10pt;color:#222;margin:1.5em}
 h1{font-size:18pt}h2{font-size:14pt;border-bottom:1px solid #999}
 table{border-collapse:collapse;width:100%;margin:.5em 0 1em}
-th,td{border:1px solid #bbb;padding:2px 4px;text-align:left;vertical-align:top}
+th,td{border:1px solid #bbb;padding:2px 4px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
 th{background:#eee}td.n{text-align:right}
 .light{display:inline-block;padding:0 .4em;border-radius:.6em;border:1px solid #555}
 .ready{background:#56B4E9}.partly{background:#F0E442}.gap{background:#D55E00;color:#fff}
 .na{background:#fff}.pre{white-space:pre-line}figure{margin:0}
 @page{size:A4;margin:14mm}
-@media print{body{margin:0}section{break-before:page}section.first{break-before:auto}
+@media print{body{margin:0;font-size:8.5pt}section{break-before:page}section.first{break-before:auto}
 tr,figure{break-inside:avoid}thead{display:table-header-group}}
 """
 

@@ -151,8 +151,10 @@ if save:
             summary=f"quick rating: {n} rating{'s' if n != 1 else ''} of "
                     f"{len({c.asset for c in changes})} assets: {ws.changes_text(state)}"[:500])
     except StaleDataError as exc:
-        show_error(exc)
-        st.info(f"Your {len(changes)} ratings are kept here. Apply them to the current plant above, then save again.")
+        st.error(md_escape(f"Not saved: {exc.by or 'someone'} saved the plant since the room started rating (you started "
+                           f"from revision {exc.expected}, stored is revision {exc.current}). Do not reload: your "
+                           f"{len(changes)} ratings are kept here; apply them to the current plant above, then "
+                           "save again."))
     except OtriskError as exc:
         show_error(exc)
     else:
@@ -165,15 +167,23 @@ st.header("Decisions")
 st.caption("Capture each decision as an action: what, for which program elements, who, by when.")
 choices = [i.id for i in report.strengthen_first] + [e.id for e in report.elements]
 choice_names = {**{e.id: e.name for e in report.elements}, **{i.id: i.name for i in report.strengthen_first}}
-with st.form("ws_decision"):
+# A fresh set of widget keys after each recorded decision: the browser keeps a form's text even
+# when its session state is cleared, and a second click would record the decision twice.
+n = ss.get("ws_dec_round", 0)
+sfx = f"_{n}" if n else ""
+if "ws_dec_flash" in ss:
+    st.success(md_escape(ss.pop("ws_dec_flash")))
+with st.form(f"ws_decision{sfx}"):
     top = st.columns([3, 2])
-    title = top[0].text_input("Decision", key="ws_dec_title", placeholder="e.g. Quarterly restore test of the line PLCs")
-    elements = top[1].multiselect("For", list(dict.fromkeys(choices)), key="ws_dec_elements",
+    title = top[0].text_input("Decision", key=f"ws_dec_title{sfx}",
+                              placeholder="e.g. Quarterly restore test of the line PLCs")
+    elements = top[1].multiselect("For", list(dict.fromkeys(choices)), key=f"ws_dec_elements{sfx}",
                                   default=choices[:1], format_func=lambda i: f"{i} · {choice_names[i]}")
     bottom = st.columns([3, 2])
-    owner = bottom[0].text_input("Owner", key="ws_dec_owner")
-    due = bottom[1].date_input("Due", value=today + dt.timedelta(days=90), key="ws_dec_due", format="YYYY-MM-DD")
-    if st.form_submit_button("Record the decision", key="ws_dec_save"):
+    owner = bottom[0].text_input("Owner", key=f"ws_dec_owner{sfx}")
+    due = bottom[1].date_input("Due", value=today + dt.timedelta(days=90), key=f"ws_dec_due{sfx}",
+                               format="YYYY-MM-DD")
+    if st.form_submit_button("Record the decision", key=f"ws_dec_save{sfx}"):
         if not title.strip():
             st.error("Give the decision a title: what will be done.")
             st.stop()
@@ -188,6 +198,7 @@ with st.form("ws_decision"):
             if state.revision == ctx.revision:  # our own save: the room's ratings carry on from it
                 state.plant, state.revision = plant, revision
             for k in ("ws_dec_title", "ws_dec_elements", "ws_dec_owner", "ws_dec_due"):
-                ss.pop(k, None)
-            ss["ws_flash"] = f"Recorded action {action.id}: {action.title} (revision {revision})."
+                ss.pop(k + sfx, None)
+            ss["ws_dec_round"] = n + 1
+            ss["ws_dec_flash"] = f"Recorded action {action.id}: {action.title} (revision {revision})."
             st.rerun()

@@ -160,7 +160,7 @@ def test_a_stale_save_is_refused_and_nothing_is_lost(engine):
     other.site.name = "Renamed brewery"
     assert db.save_plant_db(engine, other, expected_revision=revision, who="colleague") == 2
     _click(at, "ws_save")
-    assert "Not saved: the plant was changed by colleague since you loaded it" in errors(at)
+    assert "Not saved: colleague saved the plant since the room started rating" in errors(at)
     stored, revision = db.load_plant_db(engine)
     assert revision == 2 and stored.site.name == "Renamed brewery"
     assert stored.asset_map()[EWS].impact.safety == 1
@@ -199,7 +199,11 @@ def test_a_decision_is_saved_as_an_action_and_the_ratings_carry_on(engine):
         "act-event-1", "Monitor the packaging EWS", ["EVENT 1", "NET"], "OT operations",
         dt.date(2027, 3, 1), "open")
     assert any("Recorded action act-event-1" in s.value for s in at.success)
-    assert at.text_input(key="ws_dec_title").value == ""
+    # a fresh, empty form: pressing the button again cannot record the same decision twice
+    assert at.text_input(key="ws_dec_title_1").value == ""
+    at.button(key="ws_dec_save_1").click().run()
+    assert "Give the decision a title" in errors(at) and db.load_plant_db(engine)[1] == 2
+    at.run()
     # our own save does not make the room's pending ratings stale
     assert not at.warning
     _click(at, "ws_save")
