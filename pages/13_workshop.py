@@ -18,6 +18,8 @@ from otrisk.workshop import elements_at_target, rank_moves, rating_counts, risk_
 ctx = setup_page("Workshop", "👥")
 # A projector view: the sidebar starts closed so the tables get the full width.
 st.set_page_config(initial_sidebar_state="collapsed")
+# Projector view: less empty space above the title, so the five panels fit one 1280×720 screen.
+st.markdown("<style>[data-testid='stMainBlockContainer']{padding-top:1.5rem}</style>", unsafe_allow_html=True)
 ss = st.session_state
 if "ws_flash" in ss:
     st.success(md_escape(ss.pop("ws_flash")))
@@ -45,7 +47,10 @@ head[4].metric("Overdue actions", len(late), help=f"Open or in progress and due 
 left, middle, right = st.columns(3)
 matrix = risk_matrix(ctx.plant, results)
 with left:
-    st.markdown("**Risk matrix** · assets by worst impact × exposure")
+    st.markdown("**Risk matrix** · assets by worst impact × exposure",
+                help="Rows: worst effective impact over production, safety and delivery (the asset and everything "
+                     "that depends on it). Columns: exposure of the asset's zone, 0 (no other zone reaches it) … 3 "
+                     "(external or remote access, or reachable from one).")
     st.dataframe(ws.matrix_style(ws.matrix_frame(matrix)), key="ws_matrix", height=ws.table_height(6),
                  column_config=ws.MATRIX_COLUMNS)
     cells = ws.matrix_cells(matrix)
@@ -65,16 +70,13 @@ with right:
                      column_config=ws.STRENGTHEN_COLUMNS)
     else:
         st.success("Nothing to strengthen: every applicable sub-element is at target with fresh evidence.")
-st.caption("Matrix rows: worst effective impact over production, safety and delivery (the asset and everything "
-           "that depends on it). Columns: exposure of the asset's zone, 0 (no other zone reaches it) … 3 "
-           "(external or remote access, or reachable from one).")
 
 # --- Actions and since the last workshop ------------------------------------------------
 left, right = st.columns(2)
 with left:
     st.markdown(f"**Open actions** · {open_count}, {len(late)} overdue")
     st.dataframe(ws.open_actions_frame(ctx.plant, today), hide_index=True, key="ws_actions",
-                 height=ws.table_height(min(max(open_count, 1), 6)),
+                 height=ws.table_height(min(max(open_count, 1), 4)),
                  column_config={"due": st.column_config.DateColumn(format="YYYY-MM-DD"),
                                 "title": st.column_config.TextColumn(width="large")})
 with right:
@@ -83,9 +85,9 @@ with right:
     if len(dates) < 2:
         st.info("Two assessments are needed for a comparison (record them on the Progress page).")
     else:
-        pick = st.columns(2)
-        before = pick[0].selectbox("Before", dates, index=len(dates) - 2, key="ws_before")
-        after = pick[1].selectbox("After", dates, index=len(dates) - 1, key="ws_after")
+        with st.popover("Other assessments", key="ws_pick_pop"):
+            before = st.selectbox("Before", dates, index=len(dates) - 2, key="ws_before")
+            after = st.selectbox("After", dates, index=len(dates) - 1, key="ws_after")
         try:
             comp = compare_assessments(ctx.plant, before, after,
                                        reports=(readiness_report(ctx, before), readiness_report(ctx, after)))

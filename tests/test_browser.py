@@ -246,7 +246,7 @@ def test_pages_in_a_real_browser(tmp_path):
         expect(page.get_by_role("heading", name="Workshop", exact=True)).to_be_visible()
         main = page.get_by_test_id("stMain")
         expect(main).to_contain_text("Quick rating")
-        for panel in ("Risk matrix", "Program elements", "Strengthen first"):
+        for panel in ("Risk matrix", "Program elements", "Strengthen first", "Open actions", "Since the last workshop"):
             expect(main.get_by_text(panel, exact=True).first).to_be_in_viewport()
         expect(page.get_by_test_id("stException")).to_have_count(0)
 
