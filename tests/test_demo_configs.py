@@ -7,13 +7,13 @@ the Unknown device page's demo finds an unknown device.
 
 from __future__ import annotations
 
+from conftest import ROOT
+
 from otrisk.configs import carried_vlans, load_configs, port_name
 from otrisk.crossings import zone_pairs
 from otrisk.impact import analyze_plant
 from otrisk.plantfile import load_plant
 from otrisk.triage import triage
-
-from conftest import ROOT
 
 DEMO = ROOT / "data" / "demo_plant.yaml"
 CONFIGS = ROOT / "data" / "demo_configs"
