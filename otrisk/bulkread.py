@@ -1,8 +1,8 @@
 """Read a table of assets from CSV or Excel bytes and interpret it, for :mod:`otrisk.bulkimport`.
 
 Column names are mapped to :data:`FIELDS` (:func:`suggest_mapping`, :func:`check_mapping`) and
-cell text to values (:func:`parse_ip`, :func:`parse_mac`, :func:`parse_rating`, :func:`asset_type_for`;
-a type word we do not list is read as a Malcolm/NetBox device role).
+cell text to values by :mod:`otrisk.bulkvalues` (:func:`parse_ip`, :func:`parse_mac`,
+:func:`parse_rating`, :func:`asset_type_for`, :func:`plain_words`; re-exported here).
 
 Contract: a table is a header row (the first row that is not empty) and the data rows below
 it, every cell as stripped text, each data row with the row number the user sees in the file
@@ -26,20 +26,18 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import ipaddress
-import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
-from otrisk.deviceroles import (
-    ROLE_ALIASES,
-    ROLE_TYPES,
-    normalize_role,
-    role_to_asset_type,
+from otrisk.bulkvalues import (
+    asset_type_for,
+    parse_ip,
+    parse_mac,
+    parse_rating,
+    plain_words,
 )
 from otrisk.errors import OtriskError
-from otrisk.models import AssetType
 
 __all__ = [
     "FIELDS", "MAX_BYTES", "MAX_COLUMNS", "MAX_ROWS", "SEPARATORS", "BulkImportError", "Table",
@@ -58,24 +56,6 @@ FIELDS: tuple[str, ...] = (
     "switch_port", "location", "owner", "description", "impact.production", "impact.safety",
     "impact.delivery", "criticality", "depends_on", "manages",
 )
-_TYPE_WORDS: dict[str, tuple[str, ...]] = {
-    "plc": ("sps", "controller", "steuerung", "programmable logic controller", "cpu"),
-    "sis": ("safety", "safety plc", "safety controller", "safety instrumented system", "f cpu", "sicherheitssteuerung"),
-    "hmi": ("operator panel", "operator station", "panel", "bedienpanel", "bediengerät", "human machine interface"),
-    "scada": ("scada server", "leitsystem", "dcs"),
-    "historian": ("data historian",),
-    "ews": ("engineering workstation", "engineering station", "engineering pc", "es"),
-    "server": ("virtual machine", "vm", "windows server"),
-    "switch": ("network switch", "l2 switch", "l3 switch"),
-    "firewall": ("fw", "security appliance"),
-    "rtu": ("remote terminal unit",),
-    "drive": ("vfd", "variable frequency drive", "frequency converter", "frequenzumrichter", "umrichter", "antrieb"),
-    "iiot": ("iot", "edge", "edge device", "sensor"),
-    "service": ("cloud service", "cloud"),
-}
-_RATING_WORDS = {"very low": 1, "sehr niedrig": 1, "low": 2, "niedrig": 2, "gering": 2, "medium": 3, "mittel": 3,
-                 "high": 4, "hoch": 4, "critical": 5, "kritisch": 5, "very high": 5, "sehr hoch": 5}
-_MAC = re.compile(r"^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$|^([0-9a-f]{4}\.){2}[0-9a-f]{4}$|^[0-9a-f]{12}$", re.IGNORECASE)
 _SYNONYMS: dict[str, tuple[str, ...]] = {
     "id": ("asset id", "device id", "asset tag", "tag", "kennung"),
     "name": ("hostname", "host", "host name", "device name", "asset name", "system name", "gerätename",
@@ -395,12 +375,6 @@ def _key(text: str) -> str:
     return "".join(c for c in plain.casefold() if c.isalnum())
 
 
-def plain_words(text: str) -> str:
-    """Text compared as words: accents dropped, case folded, ``_``/``-`` as spaces, spacing collapsed."""
-    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return " ".join(plain.casefold().replace("_", " ").replace("-", " ").split())
-
-
 _COLUMN_FIELD = {_key(s): f for f, names in _SYNONYMS.items() for s in (f, *names)}
 
 
@@ -423,64 +397,6 @@ def suggest_mapping(columns: tuple[str, ...] | list[str]) -> dict[str, str | Non
         if target:
             used.add(target)
     return out
-
-
-_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
-_IPV4 = re.compile(rf"^{_OCTET}(\.{_OCTET}){{3}}$")
-_TYPE = {plain_words(w): t for t, words in _TYPE_WORDS.items() for w in words} | {t.value: t.value for t in AssetType}
-
-
-def asset_type_for(text: str) -> str | None:
-    """The asset type a word names (``SPS`` → ``plc``, ``VFD`` → ``drive``), else None.
-
-    A word our own table does not know is read as a device role (Malcolm/NetBox names and
-    slugs, :func:`otrisk.deviceroles.role_to_asset_type`): ``Safety automation system`` →
-    ``sis``, ``switch-l3`` → ``switch``, ``IED`` → ``plc``. A role that has no type of ours
-    (``Printer``) gives ``other``; a word that is neither gives None.
-
-    >>> asset_type_for("SPS"), asset_type_for("Safety automation system"), asset_type_for("toaster")
-    ('plc', 'sis', None)
-    """
-    found = _TYPE.get(plain_words(text))
-    if found is not None:
-        return found
-    role = normalize_role(text)
-    if ROLE_ALIASES.get(role, role) in ROLE_TYPES:
-        return role_to_asset_type(text)[0]
-    return None
-
-
-def parse_ip(text: str) -> tuple[str, str]:
-    """``(text to store, canonical form)``; an ``address/prefix`` keeps the address.
-
-    >>> parse_ip("10.0.0.1/24"), parse_ip("FE80::0:1")
-    (('10.0.0.1', '10.0.0.1'), ('FE80::0:1', 'fe80::1'))
-    """
-    if _IPV4.fullmatch(text):  # the common case, without ipaddress's slower parser
-        return text, text
-    try:
-        address = ipaddress.ip_interface(text).ip if "/" in text else ipaddress.ip_address(text)
-    except ValueError:
-        raise ValueError("not an IP address") from None
-    return (text.split("/", 1)[0] if "/" in text else text), str(address)
-
-
-def parse_mac(text: str) -> tuple[str, str]:
-    """``(text to store, canonical form)``; 12 bare hex digits are stored as ``aa:bb:…``."""
-    if not _MAC.fullmatch(text):
-        raise ValueError("not a MAC address (aa:bb:cc:dd:ee:ff, aa-bb-…, aabb.ccdd.eeff)")
-    canon = re.sub(r"[^0-9a-f]", "", text.lower())
-    stored = text if len(text) > 12 else ":".join(canon[i:i + 2] for i in range(0, 12, 2))
-    return stored, canon
-
-
-def parse_rating(text: str) -> int:
-    """A rating 1..5 from a digit or a word (very low 1, low 2, medium 3, high 4, critical 5)."""
-    if text in {"1", "2", "3", "4", "5"}:
-        return int(text)
-    if plain_words(text) in _RATING_WORDS:
-        return _RATING_WORDS[plain_words(text)]
-    raise ValueError("not a rating: 1..5 or very low, low, medium, high, critical")
 
 
 def check_mapping(table: Table, mapping: dict[str, str | None]) -> dict[str, int]:
